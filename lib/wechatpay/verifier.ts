@@ -1,0 +1,93 @@
+import type { KeyObject } from 'node:crypto';
+import { decodeStrictBase64 } from './base64';
+import { systemClock, type Clock } from './clock';
+import {
+  InvalidHeaderError,
+  MalformedSignatureError,
+  MissingHeaderError,
+  SignatureMismatchError,
+  SignatureProbeError,
+  TimestampOutOfWindowError,
+  UnknownSerialError,
+} from './errors';
+import { headerValue, type HeaderBag } from './headers';
+import { responseMessage } from './message';
+import { verifySha256WithRsa } from './rsa';
+import { SIGNATURE_SCHEME } from './authorization';
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
+
+export interface VerifierOptions {
+  /**
+   * WeChat Pay keys by the id sent in `Wechatpay-Serial`: public keys (`PUB_KEY_ID_…`)
+   * and platform certificate serials side by side (see `loadWechatpayPublicKeys`).
+   */
+  publicKeys: ReadonlyMap<string, KeyObject>;
+  clock?: Clock;
+  /** Allowed |now − Wechatpay-Timestamp|, past or future. */
+  toleranceSeconds?: number;
+}
+
+/** What a verified message was signed with. */
+export interface VerifiedSignature {
+  serial: string;
+  timestamp: number;
+  nonce: string;
+}
+
+/**
+ * Verifies WeChat Pay responses and notifications over the raw body bytes as
+ * received. Checks run in the order of SPEC "Signing and verifying": headers,
+ * timestamp window, key by serial, signature.
+ */
+export class Verifier {
+  readonly #publicKeys: ReadonlyMap<string, KeyObject>;
+  readonly #clock: Clock;
+  readonly #toleranceSeconds: number;
+
+  constructor(options: VerifierOptions) {
+    this.#publicKeys = options.publicKeys;
+    this.#clock = options.clock ?? systemClock;
+    this.#toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  }
+
+  /** Whether a `Wechatpay-Serial` names a configured key (to decide on a forced key refresh). */
+  knows(serial: string): boolean {
+    return this.#publicKeys.has(serial.toUpperCase());
+  }
+
+  /** Throws a `VerificationError` unless `body` is exactly what WeChat Pay signed. */
+  verify(headers: HeaderBag, body: Uint8Array): VerifiedSignature {
+    const timestampText = required(headers, 'Wechatpay-Timestamp');
+    const nonce = required(headers, 'Wechatpay-Nonce');
+    const signatureText = required(headers, 'Wechatpay-Signature');
+    const serial = required(headers, 'Wechatpay-Serial');
+    const scheme = headerValue(headers, 'Wechatpay-Signature-Type');
+    if (scheme !== undefined && scheme !== SIGNATURE_SCHEME) {
+      throw new InvalidHeaderError('Wechatpay-Signature-Type', `is not ${SIGNATURE_SCHEME}`);
+    }
+
+    if (!/^\d{1,12}$/.test(timestampText)) throw new InvalidHeaderError('Wechatpay-Timestamp', 'is not a Unix time in seconds');
+    const timestamp = Number(timestampText);
+    const skewSeconds = timestamp - Math.floor(this.#clock() / 1000);
+    if (Math.abs(skewSeconds) > this.#toleranceSeconds) throw new TimestampOutOfWindowError(skewSeconds, this.#toleranceSeconds);
+
+    const publicKey = this.#publicKeys.get(serial.toUpperCase());
+    if (!publicKey) throw new UnknownSerialError(serial);
+
+    if (signatureText.startsWith(PROBE_PREFIX)) throw new SignatureProbeError();
+    const signature = decodeStrictBase64(signatureText);
+    if (!signature) throw new MalformedSignatureError();
+    if (!verifySha256WithRsa(responseMessage({ timestamp: timestampText, nonce, body }), signature, publicKey)) {
+      throw new SignatureMismatchError(serial);
+    }
+    return { serial, timestamp, nonce };
+  }
+}
+
+function required(headers: HeaderBag, name: string): string {
+  const value = headerValue(headers, name);
+  if (!value) throw new MissingHeaderError(name);
+  return value;
+}
