@@ -1,0 +1,42 @@
+/** The AWS JSON protocol (1.0: DynamoDB, 1.1: Secrets Manager) as the SDK v3 clients speak it. */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type AwsJsonVersion = '1.0' | '1.1';
+export type JsonObject = Record<string, unknown>;
+
+/** An error as AWS reports it: the HTTP status and the `__type` the SDK maps to its exception classes. */
+export class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export async function readJsonBody(request: IncomingMessage): Promise<JsonObject> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AwsError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return body as JsonObject;
+}
+
+export function sendAwsJson(response: ServerResponse, version: AwsJsonVersion, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'Content-Type': `application/x-amz-json-${version}`, 'x-amzn-RequestId': randomUUID(), ...headers });
+  response.end(JSON.stringify(body));
+}
+
+export function sendAwsError(response: ServerResponse, version: AwsJsonVersion, error: AwsError): void {
+  sendAwsJson(response, version, error.status, { __type: error.type, message: error.message }, { 'x-amzn-ErrorType': error.type });
+}
