@@ -48,14 +48,14 @@ export interface ResponseSignerOptions {
   nonce?: NonceSource;
 }
 
-/** The four `Wechatpay-*` headers WeChat Pay puts on a response or notification. */
-export interface WechatpaySignatureHeaders {
+/** The `Wechatpay-*` headers WeChat Pay puts on a response or notification (a type, so it fits any header bag). */
+export type WechatpaySignatureHeaders = {
   'Wechatpay-Timestamp': string;
   'Wechatpay-Nonce': string;
   'Wechatpay-Signature': string;
   'Wechatpay-Serial': string;
   'Wechatpay-Signature-Type': string;
-}
+};
 
 /** Signs as WeChat Pay does: for the sandbox and for tests that need genuine notifications. */
 export function signResponse(options: ResponseSignerOptions, body: Body): WechatpaySignatureHeaders {
