@@ -75,10 +75,6 @@ const everyObject = { when: (payload: { value: unknown }) => typeof payload.valu
 
 export const partnerServiceOrderSchema = partnerFields.superRefine(checkPartnerUser, everyObject);
 
-/** As above, with `notify_url` optional: for functions that fill it in from `NOTIFY_URL`. */
-export const merchantServiceOrderInputSchema = merchantServiceOrderSchema.extend({ notify_url: notifyUrl.optional() });
-export const partnerServiceOrderInputSchema = partnerFields.extend({ notify_url: notifyUrl.optional() }).superRefine(checkPartnerUser, everyObject);
-
 export type MerchantServiceOrderRequest = z.infer<typeof merchantServiceOrderSchema>;
 export type PartnerServiceOrderRequest = z.infer<typeof partnerServiceOrderSchema>;
 export type ServiceOrderRequest = MerchantServiceOrderRequest | PartnerServiceOrderRequest;
@@ -89,11 +85,23 @@ export interface FieldError {
   message: string;
 }
 
+export type Validation<T> = { valid: true; value: T } | { valid: false; errors: FieldError[] };
+
+/** The parsed value, or every bad field at once. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown): Validation<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return { valid: true, value: result.data };
+  return { valid: false, errors: fieldErrorsOf(result.error, value) };
+}
+
 /** Every bad field at once; an empty list means `value` is valid. */
 export function fieldErrors(schema: z.ZodType, value: unknown): FieldError[] {
-  const result = schema.safeParse(value);
-  if (result.success) return [];
-  return result.error.issues.flatMap((issue) => {
+  const result = validate(schema, value);
+  return result.valid ? [] : result.errors;
+}
+
+function fieldErrorsOf(error: z.ZodError, value: unknown): FieldError[] {
+  return error.issues.flatMap((issue) => {
     const field = issue.path.join('.') || 'body';
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: field === 'body' ? key : `${field}.${key}`, message: 'is not a known field' }));

@@ -125,3 +125,27 @@ export class UnsupportedAlgorithmError extends WechatPayError {
     super(`resource.algorithm ${JSON.stringify(algorithm.slice(0, 40))} is not supported; only AEAD_AES_256_GCM is`);
   }
 }
+
+/** WeChat Pay answered 4xx: the request itself is wrong. `code`/`message`/`detail` are WeChat Pay's. */
+export class WechatPayApiError extends WechatPayError {
+  readonly code = 'WECHATPAY_REQUEST_REJECTED';
+
+  constructor(
+    readonly status: number,
+    /** WeChat Pay's answer, reduced to its documented fields. */
+    readonly body: { code: string; message: string; detail?: unknown },
+    readonly requestId: string | undefined,
+  ) {
+    super(`WeChat Pay answered ${status} ${body.code}`);
+  }
+}
+
+/** WeChat Pay could not be reached, answered 5xx on every attempt, or gave an answer that cannot be trusted. */
+export class WechatPayUnavailableError extends WechatPayError {
+  readonly code = 'WECHATPAY_UNAVAILABLE';
+}
+
+/** No trustworthy answer within the deadline. */
+export class WechatPayTimeoutError extends WechatPayError {
+  readonly code = 'WECHATPAY_TIMEOUT';
+}

@@ -11,3 +11,4 @@ export * from './notification';
 export * from './rsa';
 export * from './signer';
 export * from './verifier';
+export * from './client';

@@ -1,0 +1,5 @@
+/** POST /merchant/service-orders: creates a sign-plan service order for the direct merchant. */
+import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
+import { createServiceOrderFunction } from '../lib/runtime';
+
+export const handler = createServiceOrderFunction(merchantServiceOrder, process.env);

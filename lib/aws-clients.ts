@@ -1,0 +1,14 @@
+/**
+ * AWS SDK clients with timeouts everywhere. Endpoints come from the standard
+ * variables (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_DYNAMODB) that local runs use.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+
+export const secretsManagerClient = (): SecretsManagerClient => new SecretsManagerClient({ maxAttempts: 3, requestHandler });
+
+export const ledgerDocumentClient = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }), { marshallOptions: { removeUndefinedValues: true } });

@@ -1,0 +1,28 @@
+/** The functions' configuration (SPEC "Deployed surface"), read from the environment in one place. */
+import { EnvironmentError } from './errors';
+import { notifyUrl as notifyUrlSchema } from './service-order/schema';
+
+export interface FunctionEnvironment {
+  secretId: string;
+  baseUrl: string;
+  ledgerTable: string;
+  notifyUrl: string | undefined;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  if (!value) throw new EnvironmentError(name, 'is required: set it in serverless.yml for this function');
+  return value;
+}
+
+export function readEnvironment(env: Readonly<Record<string, string | undefined>>): FunctionEnvironment {
+  const baseUrl = env.WECHATPAY_BASE_URL || DEFAULT_BASE_URL;
+  if (!URL.canParse(baseUrl)) throw new EnvironmentError('WECHATPAY_BASE_URL', 'is not a URL');
+  const notifyUrl = env.NOTIFY_URL || undefined;
+  if (notifyUrl !== undefined && !notifyUrlSchema.safeParse(notifyUrl).success) {
+    throw new EnvironmentError('NOTIFY_URL', 'must be an https URL of at most 256 characters');
+  }
+  return { secretId: required(env, 'WECHATPAY_SECRET_ID'), baseUrl, ledgerTable: required(env, 'LEDGER_TABLE'), notifyUrl };
+}

@@ -1,0 +1,32 @@
+/**
+ * The application's errors beside the protocol core's (lib/wechatpay/errors.ts).
+ * Each has a stable `code`; lib/http/error-responses.ts is the one table that
+ * turns any of them into an HTTP answer.
+ */
+import { WechatPayError } from './wechatpay';
+import type { FieldError } from './service-order/schema';
+
+export { WechatPayError };
+
+/** The caller's request is invalid; `errors` lists every bad field at once. */
+export class RequestValidationError extends WechatPayError {
+  readonly code = 'INVALID_REQUEST';
+
+  constructor(readonly errors: FieldError[]) {
+    super(`request has ${errors.length} invalid field(s): ${errors.map((error) => error.field).join(', ')}`);
+  }
+}
+
+/** The account secret could not be read from Secrets Manager (and nothing is cached). */
+export class SecretUnavailableError extends WechatPayError {
+  readonly code = 'SECRET_UNAVAILABLE';
+}
+
+/** The function's environment is incomplete: the deployment must be fixed. */
+export class EnvironmentError extends WechatPayError {
+  readonly code = 'ENVIRONMENT_INVALID';
+
+  constructor(readonly variable: string, problem: string) {
+    super(`environment variable ${variable} ${problem}`);
+  }
+}

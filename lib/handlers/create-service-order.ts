@@ -1,0 +1,107 @@
+/**
+ * The create functions (SPEC "Creating a service order"): validate, sign the
+ * exact bytes, call WeChat Pay, trust only a verified answer, record the order.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { RequestValidationError } from '../errors';
+import { apiErrorResponse } from '../http/error-responses';
+import { errorMapping } from '../http/error-mapping';
+import { rawBody, type ProxyEvent } from '../http/event';
+import { jsonResponse, type HttpResponse } from '../http/response';
+import type { Ledger } from '../ledger/ledger';
+import { userReference, withContext, type Log } from '../log';
+import type { SecretCache } from '../secrets/secret-cache';
+import { validate } from '../service-order/schema';
+import { Signer, WechatPayClient, type Clock, type Fetch } from '../wechatpay';
+import type { ServiceOrderVariant } from './service-order-variants';
+
+export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
+
+export interface CreateServiceOrderDependencies {
+  secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
+  ledger: Pick<Ledger, 'recordCreatedOrder'>;
+  fetch: Fetch;
+  baseUrl: string;
+  /** Filled in when a request omits `notify_url`. */
+  notifyUrl: string | undefined;
+  clock?: Clock;
+  /** Total time for WeChat Pay, retries included; kept below the function's own timeout. */
+  deadlineMs?: number;
+  retry?: { maxRetries?: number; backoffBaseMs?: number; sleep?: (ms: number) => Promise<void>; random?: () => number };
+}
+
+/** Time kept back from the Lambda timeout for the ledger write and the answer. */
+const RESERVED_MS = 2_500;
+const DEFAULT_DEADLINE_MS = 7_000;
+
+/**
+ * `dependencies` is called on every invocation (memoise it): building them may
+ * fail on a bad environment, and that failure must become a 500 with a clear log.
+ */
+export function createServiceOrderHandler<T extends object>(variant: ServiceOrderVariant<T>, baseLog: Log, dependencies: () => CreateServiceOrderDependencies) {
+  const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
+    const deps = dependencies();
+    const log = withContext(baseLog, { aws_request_id: context.awsRequestId, variant: variant.name });
+    const order = parseOrder(variant, rawBody(event), deps.notifyUrl);
+    const outTradeNo = (order as { out_trade_no: string }).out_trade_no;
+    const body = Buffer.from(JSON.stringify(order), 'utf8');
+
+    const credentials = await deps.secrets.get();
+    const client = new WechatPayClient({
+      baseUrl: deps.baseUrl,
+      signer: new Signer({ mchid: credentials.mchid, serialNo: credentials.merchantSerialNo, privateKey: credentials.merchantPrivateKey, ...(deps.clock ? { clock: deps.clock } : {}) }),
+      verifier: () => credentials.verifier,
+      refreshVerifier: async () => (await deps.secrets.forceRefresh()).verifier,
+      wechatpaySerial: credentials.preferredWechatpaySerial,
+      userAgent: USER_AGENT,
+      fetch: deps.fetch,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...deps.retry,
+    });
+    const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+    const response = await client.request({ method: 'POST', path: variant.wechatpayPath, body, deadlineMs });
+
+    const orderId = (response.json as { order_id?: unknown }).order_id;
+    const fields = {
+      out_trade_no: outTradeNo,
+      order_id: orderId,
+      wechatpay_request_id: response.requestId,
+      user_ref: userReference(variant.openid(order)),
+    };
+    try {
+      await deps.ledger.recordCreatedOrder({
+        key: { mchid: credentials.mchid, subMchid: variant.subMchid(order), outOrderNo: outTradeNo },
+        orderId: typeof orderId === 'string' ? orderId : undefined,
+        request: order,
+        response: response.json,
+        wechatpayRequestId: response.requestId,
+        at: new Date((deps.clock ?? Date.now)()).toISOString(),
+      });
+    } catch (error) {
+      // WeChat Pay has the order: an error here would make the caller retry under a new number.
+      log.error('LEDGER_WRITE_FAILED: WeChat Pay created the order but the ledger has no record of it; reconcile by out_trade_no', { ...fields, error });
+    }
+    log.info('service order created', fields);
+    return jsonResponse(200, response.body.toString('utf8'), response.requestId ? { 'Request-ID': response.requestId } : {});
+  };
+
+  return middy<ProxyEvent, HttpResponse, Error, Context>()
+    .use(errorMapping(baseLog, apiErrorResponse))
+    .handler(base);
+}
+
+function parseOrder<T>(variant: ServiceOrderVariant<T>, body: Buffer, notifyUrl: string | undefined): T {
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RequestValidationError([{ field: 'body', message: 'is not valid JSON' }]);
+  }
+  if (notifyUrl !== undefined && typeof input === 'object' && input !== null && !Array.isArray(input) && !('notify_url' in input)) {
+    input = { ...input, notify_url: notifyUrl };
+  }
+  const result = validate(variant.schema, input);
+  if (!result.valid) throw new RequestValidationError(result.errors);
+  return result.value;
+}

@@ -1,0 +1,29 @@
+/** What differs between the direct-merchant and the partner create function. */
+import type { z } from 'zod';
+import { merchantServiceOrderSchema, partnerServiceOrderSchema, type MerchantServiceOrderRequest, type PartnerServiceOrderRequest } from '../service-order/schema';
+
+export interface ServiceOrderVariant<T> {
+  name: 'merchant' | 'partner';
+  schema: z.ZodType<T>;
+  /** WeChat Pay's endpoint (SPEC "What the system does"). */
+  wechatpayPath: string;
+  subMchid(order: T): string | undefined;
+  /** The user id of the order, for a hashed log reference. */
+  openid(order: T): string;
+}
+
+export const merchantServiceOrder: ServiceOrderVariant<MerchantServiceOrderRequest> = {
+  name: 'merchant',
+  schema: merchantServiceOrderSchema,
+  wechatpayPath: '/v3/payscore/sign-plan/serviceorder',
+  subMchid: () => undefined,
+  openid: (order) => order.openid,
+};
+
+export const partnerServiceOrder: ServiceOrderVariant<PartnerServiceOrderRequest> = {
+  name: 'partner',
+  schema: partnerServiceOrderSchema,
+  wechatpayPath: '/v3/payscore/sign-plan/partner/serviceorder',
+  subMchid: (order) => order.sub_mchid,
+  openid: (order) => (order.openid ?? order.sub_openid)!,
+};

@@ -1,0 +1,151 @@
+import { systemClock, type Clock } from './clock';
+import { VerificationError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from './errors';
+import type { Signer } from './signer';
+import type { Verifier } from './verifier';
+
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface ClientOptions {
+  /** e.g. `https://api.mch.weixin.qq.com`. */
+  baseUrl: string;
+  signer: Signer;
+  /** The verifier of the moment: keys may be refreshed between calls. */
+  verifier: () => Verifier;
+  /**
+   * Called once when a response names a `Wechatpay-Serial` the verifier does not
+   * know (WeChat Pay may have rotated its key); resolves to a verifier with fresh keys.
+   */
+  refreshVerifier?: () => Promise<Verifier>;
+  /** Sent as `Wechatpay-Serial`: the key the answer is expected to be signed with. */
+  wechatpaySerial: string;
+  userAgent: string;
+  fetch: Fetch;
+  clock?: Clock;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Retries after the first attempt, for network errors and 5xx only. */
+  maxRetries?: number;
+  backoffBaseMs?: number;
+}
+
+export interface WechatPayResponse {
+  status: number;
+  /** The body exactly as received and verified. */
+  body: Buffer;
+  json: unknown;
+  requestId: string | undefined;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failed attempt that may be retried with the same bytes. */
+class RetryableAttempt {
+  constructor(readonly reason: string, readonly cause?: unknown) {}
+}
+
+/**
+ * Calls WeChat Pay: signs the exact bytes it sends, retries network errors and
+ * 5xx with jittered backoff inside one deadline, and trusts a 2xx only once its
+ * signature verifies.
+ */
+export class WechatPayClient {
+  readonly #options: ClientOptions;
+  readonly #clock: Clock;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#random = options.random ?? Math.random;
+  }
+
+  async request(request: { method: string; path: string; body: Buffer; deadlineMs: number }): Promise<WechatPayResponse> {
+    const { maxRetries = 2, backoffBaseMs = 100 } = this.#options;
+    const deadline = this.#clock() + request.deadlineMs;
+    let last: RetryableAttempt | undefined;
+    for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
+      if (attempt > 0) {
+        // Full jitter: retries of many callers do not arrive together.
+        const delay = Math.min(this.#random() * backoffBaseMs * 2 ** attempt, deadline - this.#clock());
+        if (delay > 0) await this.#sleep(delay);
+      }
+      const remaining = deadline - this.#clock();
+      if (remaining <= 0) throw this.#timeout(last);
+      const outcome = await this.#attempt(request, remaining);
+      if (!(outcome instanceof RetryableAttempt)) return outcome;
+      if (outcome.reason === 'timeout') throw this.#timeout(outcome);
+      last = outcome;
+    }
+    throw new WechatPayUnavailableError(`WeChat Pay failed ${maxRetries + 1} attempts; last: ${last!.reason}`, { cause: last!.cause });
+  }
+
+  #timeout(last: RetryableAttempt | undefined): WechatPayTimeoutError {
+    return new WechatPayTimeoutError(`WeChat Pay gave no answer within the deadline${last ? `; last: ${last.reason}` : ''}`, { cause: last?.cause });
+  }
+
+  async #attempt(request: { method: string; path: string; body: Buffer }, timeoutMs: number): Promise<WechatPayResponse | RetryableAttempt> {
+    const { baseUrl, signer, userAgent, wechatpaySerial, fetch } = this.#options;
+    const url = baseUrl.replace(/\/+$/, '') + request.path;
+    let response: Response;
+    let body: Buffer;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          'User-Agent': userAgent,
+          'Wechatpay-Serial': wechatpaySerial,
+          Authorization: signer.authorization({ method: request.method, url: request.path, body: request.body }),
+        },
+        body: request.method === 'GET' ? undefined : request.body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = Buffer.from(await response.arrayBuffer());
+    } catch (cause) {
+      const timedOut = (cause as Error).name === 'TimeoutError';
+      return new RetryableAttempt(timedOut ? 'timeout' : `network error: ${(cause as Error).message}`, cause);
+    }
+    const requestId = response.headers.get('request-id') ?? undefined;
+    if (response.status >= 500) return new RetryableAttempt(`HTTP ${response.status}`);
+    if (response.status >= 400) throw new WechatPayApiError(response.status, errorBody(body), requestId);
+    const headers = Object.fromEntries(response.headers);
+    await this.#verify(headers, body);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (cause) {
+      throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause });
+    }
+    return { status: response.status, body, json, requestId };
+  }
+
+  async #verify(headers: Record<string, string>, body: Buffer): Promise<void> {
+    let verifier = this.#options.verifier();
+    const serial = headers['wechatpay-serial'];
+    if (serial && !verifier.knows(serial) && this.#options.refreshVerifier) verifier = await this.#options.refreshVerifier();
+    try {
+      verifier.verify(headers, body);
+    } catch (cause) {
+      if (cause instanceof VerificationError) {
+        throw new WechatPayUnavailableError(`WeChat Pay's answer failed verification (${cause.code}); it was not trusted`, { cause });
+      }
+      throw cause;
+    }
+  }
+}
+
+/** WeChat Pay's `{code, message, detail}`; anything else is summarised, never echoed whole. */
+function errorBody(body: Buffer): { code: string; message: string; detail?: unknown } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    if (typeof parsed.code === 'string' && typeof parsed.message === 'string') {
+      return { code: parsed.code, message: parsed.message, ...(parsed.detail === undefined ? {} : { detail: parsed.detail }) };
+    }
+  } catch {
+    // Falls through to the generic answer below.
+  }
+  return { code: 'UNKNOWN', message: 'WeChat Pay answered an error without a readable body' };
+}

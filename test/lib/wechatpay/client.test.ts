@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseAuthorization,
+  requestMessage,
+  Signer,
+  Verifier,
+  verifySha256WithRsa,
+  WechatPayApiError,
+  WechatPayClient,
+  WechatPayTimeoutError,
+  WechatPayUnavailableError,
+  type ClientOptions,
+  type Fetch,
+} from '../../../lib/wechatpay';
+import { fixedClock, generateRsaKeyPair, NOW_SECONDS, signedMessage, WECHATPAY_KEY_ID, wechatpayKey } from '../../helpers/wechatpay';
+
+const merchantKey = generateRsaKeyPair();
+const verifier = new Verifier({ publicKeys: new Map([[WECHATPAY_KEY_ID, wechatpayKey.publicKey]]), clock: fixedClock() });
+const body = Buffer.from('{"out_trade_no":"T1","service_introduction":"羽毛球"}');
+const ORDER = '{"order_id":"15646546545165651651","state":"CREATED"}';
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A fetch that answers from a script, one entry per call, and records what it was sent. */
+function scripted(...answers: Array<Response | Error | 'hang'>): Fetch & { calls: Call[] } {
+  const calls: Call[] = [];
+  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+    calls.push({ url, init });
+    const answer = answers.shift() ?? new Error('script exhausted');
+    if (answer === 'hang') {
+      return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+    }
+    if (answer instanceof Error) throw answer;
+    return answer;
+  };
+  return Object.assign(fetch, { calls });
+}
+
+function signedResponse(text: string, status = 200, options: Parameters<typeof signedMessage>[1] = {}): Response {
+  const message = signedMessage(text, { timestampSeconds: NOW_SECONDS, ...options });
+  return new Response(text, { status, headers: { ...message.headers, 'Request-ID': 'REQ-1', 'Content-Type': 'application/json' } });
+}
+
+function client(fetch: Fetch, overrides: Partial<ClientOptions> = {}) {
+  const sleeps: number[] = [];
+  const instance = new WechatPayClient({
+    baseUrl: 'https://api.mch.weixin.qq.com/',
+    signer: new Signer({ mchid: '1900000109', serialNo: 'MERCHANTSERIAL', privateKey: merchantKey.privateKey, clock: fixedClock() }),
+    verifier: () => verifier,
+    wechatpaySerial: WECHATPAY_KEY_ID,
+    userAgent: 'test-agent',
+    fetch,
+    clock: fixedClock(),
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    ...overrides,
+  });
+  return Object.assign(instance, { sleeps });
+}
+
+const post = { method: 'POST', path: '/v3/payscore/sign-plan/serviceorder', body, deadlineMs: 5_000 };
+
+describe('WechatPayClient', () => {
+  it('sends the signed bytes with the documented headers and returns the verified answer', async () => {
+    const fetch = scripted(signedResponse(ORDER));
+    const answer = await client(fetch).request(post);
+    expect(answer).toMatchObject({ status: 200, requestId: 'REQ-1', json: JSON.parse(ORDER) });
+    expect(answer.body.toString()).toBe(ORDER);
+
+    const [call] = fetch.calls;
+    expect(call!.url).toBe('https://api.mch.weixin.qq.com/v3/payscore/sign-plan/serviceorder');
+    expect(call!.init.body).toBe(body);
+    const headers = call!.init.headers as Record<string, string>;
+    expect(headers).toMatchObject({ Accept: 'application/json', 'Content-Type': 'application/json', 'User-Agent': 'test-agent', 'Wechatpay-Serial': WECHATPAY_KEY_ID });
+    const authorization = parseAuthorization(headers.Authorization!);
+    const message = requestMessage({ method: 'POST', url: post.path, timestamp: authorization.timestamp, nonce: authorization.nonce_str, body });
+    expect(verifySha256WithRsa(message, Buffer.from(authorization.signature, 'base64'), merchantKey.publicKey)).toBe(true);
+  });
+
+  it('sends no body on GET', async () => {
+    const fetch = scripted(signedResponse('{}'));
+    await client(fetch).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
+    expect(fetch.calls[0]!.init.body).toBeUndefined();
+  });
+
+  it('retries a 5xx and a network error with the same bytes and fresh signatures, then succeeds', async () => {
+    const fetch = scripted(new Response('{"code":"SYSTEM_ERROR","message":"x"}', { status: 500 }), new TypeError('fetch failed'), signedResponse(ORDER));
+    const instance = client(fetch);
+    expect((await instance.request(post)).status).toBe(200);
+    expect(fetch.calls.map((call) => call.init.body)).toEqual([body, body, body]);
+    const nonces = fetch.calls.map((call) => parseAuthorization((call.init.headers as Record<string, string>).Authorization!).nonce_str);
+    expect(new Set(nonces).size).toBe(3);
+    expect(instance.sleeps).toEqual([100, 200]);
+  });
+
+  it('gives up after two retries with WechatPayUnavailableError', async () => {
+    const fetch = scripted(...[1, 2, 3].map(() => new Response('', { status: 503 })));
+    await expect(client(fetch).request(post)).rejects.toThrow(new WechatPayUnavailableError('WeChat Pay failed 3 attempts; last: HTTP 503'));
+    expect(fetch.calls).toHaveLength(3);
+  });
+
+  it('retries as configured', async () => {
+    const fetch = scripted(new Response('', { status: 500 }));
+    await expect(client(fetch, { maxRetries: 0 }).request(post)).rejects.toThrow('failed 1 attempts');
+  });
+
+  it('passes a 4xx through without retrying, reduced to code, message and detail', async () => {
+    const answer = new Response('{"code":"PARAM_ERROR","message":"bad","detail":{"field":"openid"},"extra":1}', { status: 400, headers: { 'Request-ID': 'R4' } });
+    const error = await client(scripted(answer)).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayApiError);
+    expect(error).toMatchObject({ status: 400, requestId: 'R4', body: { code: 'PARAM_ERROR', message: 'bad', detail: { field: 'openid' } } });
+  });
+
+  it.each([
+    ['no JSON', 'Bad Request'],
+    ['JSON without code', '{"message":"x"}'],
+    ['null', 'null'],
+  ])('summarises a 4xx whose body is %s', async (_name, text) => {
+    const error = await client(scripted(new Response(text, { status: 403 }))).request(post).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 403, requestId: undefined, body: { code: 'UNKNOWN' } });
+  });
+
+  it('keeps a 4xx without detail free of one', async () => {
+    const error = await client(scripted(new Response('{"code":"NO_AUTH","message":"no"}', { status: 403 }))).request(post).catch((caught: unknown) => caught);
+    expect((error as WechatPayApiError).body).toEqual({ code: 'NO_AUTH', message: 'no' });
+  });
+
+  it.each([
+    ['unsigned', () => new Response(ORDER, { status: 200 })],
+    ['badly signed', () => signedResponse(ORDER, 200, { privateKey: generateRsaKeyPair().privateKey })],
+    ['stale', () => signedResponse(ORDER, 200, { timestampSeconds: NOW_SECONDS - 600 })],
+  ])('refuses a %s 2xx as untrustworthy, without retrying', async (_name, answer) => {
+    const fetch = scripted(answer());
+    const error = await client(fetch).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayUnavailableError);
+    expect((error as Error).message).toContain('failed verification');
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('refuses a verified 2xx whose body is not JSON', async () => {
+    await expect(client(scripted(signedResponse('<html>'))).request(post)).rejects.toThrow('not JSON');
+  });
+
+  it('refreshes the keys once for an unknown serial, then verifies with the new ones', async () => {
+    const rotated = generateRsaKeyPair();
+    const fresh = new Verifier({ publicKeys: new Map([['PUB_KEY_ID_NEW', rotated.publicKey]]), clock: fixedClock() });
+    let refreshes = 0;
+    const fetch = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW', privateKey: rotated.privateKey }));
+    const instance = client(fetch, { refreshVerifier: async () => (refreshes++, fresh) });
+    expect((await instance.request(post)).status).toBe(200);
+    expect(refreshes).toBe(1);
+  });
+
+  it('rejects an unknown serial that a refresh does not bring', async () => {
+    const fetch = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }));
+    const error = await client(fetch, { refreshVerifier: async () => verifier }).request(post).catch((caught: unknown) => caught);
+    expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it('does not refresh for a known serial, nor without a refresher', async () => {
+    await expect(client(scripted(signedResponse(ORDER)), { refreshVerifier: async () => expect.unreachable() }).request(post)).resolves.toBeDefined();
+    await expect(client(scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }))).request(post)).rejects.toThrow('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it('lets an unexpected verifier failure through as it is', async () => {
+    const broken = { knows: () => true, verify: () => { throw new RangeError('bug'); } } as unknown as Verifier;
+    await expect(client(scripted(signedResponse(ORDER)), { verifier: () => broken }).request(post)).rejects.toThrow(RangeError);
+  });
+
+  it('answers WechatPayTimeoutError when WeChat Pay hangs past the deadline, without retrying', async () => {
+    const fetch = scripted('hang');
+    const error = await client(fetch).request({ ...post, deadlineMs: 50 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayTimeoutError);
+    expect((error as Error).message).toBe('WeChat Pay gave no answer within the deadline; last: timeout');
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('stops retrying when the deadline has passed, saying what failed last', async () => {
+    let now = NOW_SECONDS * 1000;
+    const fetch = scripted(new Response('', { status: 502 }));
+    const instance = client(fetch, { clock: () => now, sleep: async (ms) => void (now += ms + 1) });
+    const error = await instance.request({ ...post, deadlineMs: 100 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayTimeoutError);
+    expect((error as Error).message).toContain('last: HTTP 502');
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('answers WechatPayTimeoutError for a deadline already spent', async () => {
+    const fetch = scripted();
+    await expect(client(fetch).request({ ...post, deadlineMs: 0 })).rejects.toThrow(new WechatPayTimeoutError('WeChat Pay gave no answer within the deadline'));
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('skips the backoff when random gives zero, and uses real timers and Math.random by default', async () => {
+    const fetch = scripted(new Response('', { status: 500 }), signedResponse(ORDER));
+    const instance = new WechatPayClient({
+      baseUrl: 'https://api.mch.weixin.qq.com',
+      signer: new Signer({ mchid: '1', serialNo: 'S', privateKey: merchantKey.privateKey }),
+      verifier: () => verifier,
+      wechatpaySerial: WECHATPAY_KEY_ID,
+      userAgent: 'ua',
+      fetch,
+      clock: fixedClock(),
+      backoffBaseMs: 1,
+    });
+    expect((await instance.request(post)).status).toBe(200);
+    const zero = client(scripted(new Response('', { status: 500 }), signedResponse(ORDER)), { random: () => 0 });
+    await zero.request(post);
+    expect(zero.sleeps).toEqual([]);
+  });
+
+  it('uses the system clock when none is injected', async () => {
+    const live = new Verifier({ publicKeys: new Map([[WECHATPAY_KEY_ID, wechatpayKey.publicKey]]) });
+    const now = Math.floor(Date.now() / 1000);
+    const instance = new WechatPayClient({
+      baseUrl: 'https://api.mch.weixin.qq.com',
+      signer: new Signer({ mchid: '1', serialNo: 'S', privateKey: merchantKey.privateKey }),
+      verifier: () => live,
+      wechatpaySerial: WECHATPAY_KEY_ID,
+      userAgent: 'ua',
+      fetch: scripted(signedResponse(ORDER, 200, { timestampSeconds: now })),
+    });
+    expect((await instance.request(post)).status).toBe(200);
+  });
+});
