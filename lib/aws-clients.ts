@@ -6,7 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+// throwOnRequestTimeout: without it, this SDK version only logs a warning when requestTimeout passes.
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true };
 
 export const secretsManagerClient = (): SecretsManagerClient => new SecretsManagerClient({ maxAttempts: 3, requestHandler });
 

@@ -1,6 +1,7 @@
 /** The AWS JSON protocol (1.0: DynamoDB, 1.1: Secrets Manager) as the SDK v3 clients speak it. */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './http-server';
 
 export type AwsJsonVersion = '1.0' | '1.1';
 export type JsonObject = Record<string, unknown>;
@@ -18,11 +19,10 @@ export class AwsError extends Error {
 }
 
 export async function readJsonBody(request: IncomingMessage): Promise<JsonObject> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = (await readBody(request)).toString('utf8');
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    body = JSON.parse(text || '{}');
   } catch {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.');
   }

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+/** Plain HTTP plumbing shared by the stand-ins. */
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Starts listening on host:port (port 0: any free port) and returns the base URL. */
@@ -24,4 +25,11 @@ export function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/** The whole request body; requests to the stand-ins are small. */
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -1,0 +1,99 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SecretUnavailableError } from '../../../lib/errors';
+import { SecretCache } from '../../../lib/secrets/secret-cache';
+import { createTestWorld, type TestWorld } from '../../helpers/accounts';
+
+const secretsManager = mockClient(SecretsManagerClient);
+let world: TestWorld;
+let now: number;
+const clock = () => now;
+
+beforeAll(async () => {
+  world = await createTestWorld();
+});
+beforeEach(() => {
+  secretsManager.reset();
+  now = 1_000_000;
+});
+
+const cache = (options: Partial<ConstructorParameters<typeof SecretCache>[0]> = {}) =>
+  new SecretCache({ client: new SecretsManagerClient({}), secretId: 'payscore/test/merchant', clock, refreshIntervalMs: 60_000, ...options });
+const calls = () => secretsManager.commandCalls(GetSecretValueCommand).length;
+
+describe('SecretCache', () => {
+  it('fetches once and serves the parsed secret until the refresh interval passes', async () => {
+    secretsManager.on(GetSecretValueCommand, { SecretId: 'payscore/test/merchant' }).resolves({ SecretString: world.secret(world.merchant) });
+    const secrets = cache();
+    const first = await secrets.get();
+    for (let i = 0; i < 100; i += 1) expect(await secrets.get()).toBe(first);
+    expect(calls()).toBe(1);
+    now += 60_000;
+    expect(await secrets.get()).not.toBe(first);
+    expect(calls()).toBe(2);
+  });
+
+  it('shares one call among concurrent first invocations', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: world.secret(world.merchant) });
+    const secrets = cache();
+    await Promise.all(Array.from({ length: 10 }, () => secrets.get()));
+    expect(calls()).toBe(1);
+  });
+
+  it('keeps serving the cached secret when a refresh fails, says so, and tries again later', async () => {
+    const errors: unknown[] = [];
+    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: world.secret(world.merchant) }).rejects(new Error('throttled'));
+    const secrets = cache({ onRefreshError: (error) => errors.push(error), retryAfterFailureMs: 5_000 });
+    const first = await secrets.get();
+    now += 60_000;
+    expect(await secrets.get()).toBe(first);
+    expect(errors).toHaveLength(1);
+    expect(await secrets.get()).toBe(first);
+    expect(calls()).toBe(2);
+    now += 5_000;
+    await secrets.get();
+    expect(calls()).toBe(3);
+  });
+
+  it('keeps the cached secret when a refresh brings a malformed one', async () => {
+    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: world.secret(world.merchant) }).resolves({ SecretString: '{"mchid":"1"}' });
+    const secrets = cache();
+    const first = await secrets.get();
+    now += 60_000;
+    expect(await secrets.get()).toBe(first);
+  });
+
+  it('fails with SecretUnavailableError when nothing is cached', async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(new Error('ResourceNotFoundException'));
+    const error = await cache().get().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
+    expect((error as Error).message).toBe('secret payscore/test/merchant could not be loaded');
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('fails on a binary secret, and on a malformed one without echoing it', async () => {
+    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretBinary: new Uint8Array(1) }).resolves({ SecretString: '{"apiV3Key":"tooshort"}' });
+    await expect(cache().get()).rejects.toThrow('has no SecretString');
+    const error = await cache().get().catch((caught: unknown) => caught);
+    expect(((error as Error).cause as Error).message).not.toContain('tooshort');
+  });
+
+  it('forces a refresh at most once per interval', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: world.secret(world.merchant) });
+    const secrets = cache({ forcedRefreshIntervalMs: 30_000 });
+    await secrets.get();
+    await secrets.forceRefresh();
+    await secrets.forceRefresh();
+    expect(calls()).toBe(2);
+    now += 30_000;
+    await secrets.forceRefresh();
+    expect(calls()).toBe(3);
+  });
+
+  it('a forced refresh with nothing cached fetches', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: world.secret(world.merchant) });
+    await cache().forceRefresh();
+    expect(calls()).toBe(1);
+  });
+});
