@@ -30,3 +30,21 @@ export class EnvironmentError extends WechatPayError {
     super(`environment variable ${variable} ${problem}`);
   }
 }
+
+/** A genuine notification for another account: this route's secret is not the account WeChat Pay notifies. */
+export class AccountMismatchError extends WechatPayError {
+  readonly code = 'NOTIFICATION_ACCOUNT_MISMATCH';
+
+  constructor() {
+    super("the notification's mchid is not this function's account: check that WECHATPAY_SECRET_ID and the notify_url belong to the same account");
+  }
+}
+
+/** The body exceeds what any genuine notification needs. */
+export class PayloadTooLargeError extends WechatPayError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+
+  constructor(readonly limitBytes: number) {
+    super(`body exceeds ${limitBytes} bytes`);
+  }
+}

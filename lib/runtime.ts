@@ -1,11 +1,14 @@
-/** Production wiring of the handlers' dependencies from the environment: built once per container. */
-import { secretsManagerClient, ledgerDocumentClient } from './aws-clients';
-import { readEnvironment } from './environment';
-import { createServiceOrderHandler, type CreateServiceOrderDependencies } from './handlers/create-service-order';
+/** Production wiring of the handlers from the environment: dependencies built once per container. */
+import { ledgerDocumentClient, secretsManagerClient } from './aws-clients';
+import { readEnvironment, type FunctionEnvironment } from './environment';
+import { createServiceOrderHandler } from './handlers/create-service-order';
+import { deductionNotifyHandler } from './handlers/deduction-notify';
 import type { ServiceOrderVariant } from './handlers/service-order-variants';
 import { Ledger } from './ledger/ledger';
 import { powertoolsLog, type Log } from './log';
 import { SecretCache } from './secrets/secret-cache';
+
+type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Builds once on first use; a failure is not kept, so it is reported (and retried) per invocation. */
 export function lazy<T>(build: () => T): () => T {
@@ -13,25 +16,36 @@ export function lazy<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
-export function createServiceOrderDependencies(env: Readonly<Record<string, string | undefined>>, log: Log): () => CreateServiceOrderDependencies {
-  return lazy(() => {
-    const config = readEnvironment(env);
-    return {
-      secrets: new SecretCache({
-        client: secretsManagerClient(),
-        secretId: config.secretId,
-        onRefreshError: (error) => log.warn('secret refresh failed; serving the cached secret', { error }),
-      }),
-      ledger: new Ledger({ client: ledgerDocumentClient(), tableName: config.ledgerTable }),
-      fetch: (url, init) => fetch(url, init),
-      baseUrl: config.baseUrl,
-      notifyUrl: config.notifyUrl,
-    };
-  });
+/** What every function needs: its configuration, the account secret and the ledger. */
+function accountDependencies(config: FunctionEnvironment, log: Log) {
+  return {
+    secrets: new SecretCache({
+      client: secretsManagerClient(),
+      secretId: config.secretId,
+      onRefreshError: (error) => log.warn('secret refresh failed; serving the cached secret', { error }),
+    }),
+    ledger: new Ledger({ client: ledgerDocumentClient(), tableName: config.ledgerTable }),
+  };
 }
 
-/** A create function as deployed: Powertools logs and dependencies from `env`. */
-export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Readonly<Record<string, string | undefined>>) {
+/** A create function as deployed. */
+export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Environment) {
   const log = powertoolsLog(`create-${variant.name}-service-order`);
-  return createServiceOrderHandler(variant, log, createServiceOrderDependencies(env, log));
+  return createServiceOrderHandler(
+    variant,
+    log,
+    lazy(() => {
+      const config = readEnvironment(env);
+      return { ...accountDependencies(config, log), fetch: (url, init) => fetch(url, init), baseUrl: config.baseUrl, notifyUrl: config.notifyUrl };
+    }),
+  );
+}
+
+/** The notify function as deployed (once per account: merchant and partner). */
+export function deductionNotifyFunction(env: Environment) {
+  const log = powertoolsLog('deduction-notify');
+  return deductionNotifyHandler(
+    log,
+    lazy(() => accountDependencies(readEnvironment(env), log)),
+  );
 }

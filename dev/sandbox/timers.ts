@@ -1,9 +1,11 @@
 /** Every timer the sandbox starts, so that `close()` can cancel them all and leave no handle behind. */
 export class Timers {
   readonly #pending = new Map<NodeJS.Timeout, () => void>();
+  #cancelled = false;
 
   /** Runs `action` after `ms`, unless cancelled first. */
   after(ms: number, action: () => void): void {
+    if (this.#cancelled) return;
     const timer = setTimeout(() => {
       this.#pending.delete(timer);
       action();
@@ -14,6 +16,7 @@ export class Timers {
   /** Resolves `true` after `ms`, or `false` as soon as the timers are cancelled. */
   sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
+      if (this.#cancelled) return resolve(false);
       const timer = setTimeout(() => {
         this.#pending.delete(timer);
         resolve(true);
@@ -22,7 +25,9 @@ export class Timers {
     });
   }
 
+  /** Cancels every timer, and every later one: the owner is closing. */
   cancelAll(): void {
+    this.#cancelled = true;
     for (const [timer, onCancel] of this.#pending) {
       clearTimeout(timer);
       onCancel();

@@ -34,6 +34,8 @@ export interface CreateServiceOrderDependencies {
 /** Time kept back from the Lambda timeout for the ledger write and the answer. */
 const RESERVED_MS = 2_500;
 const DEFAULT_DEADLINE_MS = 7_000;
+/** Far above any valid order (a few hundred bytes of bounded fields). */
+const MAX_REQUEST_BYTES = 16 * 1024;
 
 /**
  * `dependencies` is called on every invocation (memoise it): building them may
@@ -43,7 +45,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
   const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
     const deps = dependencies();
     const log = withContext(baseLog, { aws_request_id: context.awsRequestId, variant: variant.name });
-    const order = parseOrder(variant, rawBody(event), deps.notifyUrl);
+    const order = parseOrder(variant, rawBody(event, MAX_REQUEST_BYTES), deps.notifyUrl);
     const outTradeNo = (order as { out_trade_no: string }).out_trade_no;
     const body = Buffer.from(JSON.stringify(order), 'utf8');
 

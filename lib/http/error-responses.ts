@@ -2,12 +2,13 @@
  * The one table that maps errors to HTTP answers. Internal details stay in the
  * logs: an answer carries a stable code and a message written for the caller.
  */
-import { EnvironmentError, RequestValidationError, SecretUnavailableError } from '../errors';
+import { AccountMismatchError, PayloadTooLargeError, RequestValidationError } from '../errors';
 import {
-  ConfigurationError,
+  DecryptionError,
+  MalformedNotificationError,
+  UnsupportedAlgorithmError,
   VerificationError,
   WechatPayApiError,
-  WechatPayError,
   WechatPayTimeoutError,
   WechatPayUnavailableError,
 } from '../wechatpay';
@@ -25,6 +26,9 @@ const INTERNAL = { code: 'INTERNAL_ERROR', message: 'internal error; the details
 
 /** Answers of the create functions (callers are internal services). */
 export function apiErrorResponse(error: unknown): MappedError {
+  if (error instanceof PayloadTooLargeError) {
+    return { severity: 'warn', response: jsonResponse(413, { code: error.code, message: error.message }) };
+  }
   if (error instanceof RequestValidationError) {
     return { severity: 'warn', response: jsonResponse(400, { code: error.code, message: 'the request has invalid fields', errors: error.errors }) };
   }
@@ -54,17 +58,8 @@ export function notifyErrorResponse(error: unknown): MappedError {
   });
   if (error instanceof VerificationError) return fail(401, 'signature verification failed', 'warn');
   if (error instanceof PayloadTooLargeError) return fail(413, 'body too large', 'warn');
-  if (error instanceof ConfigurationError || error instanceof SecretUnavailableError || error instanceof EnvironmentError) {
-    return fail(500, 'temporarily unable to process; retry later', 'error');
-  }
-  if (error instanceof WechatPayError && CLIENT_CODES.has(error.code)) return fail(400, 'malformed notification', 'warn');
+  if (error instanceof MalformedNotificationError || error instanceof UnsupportedAlgorithmError) return fail(400, 'malformed notification', 'warn');
+  // Signed by WeChat Pay, yet not for us: the APIv3 key or the route's secret is wrong. An operator must act.
+  if (error instanceof DecryptionError || error instanceof AccountMismatchError) return fail(400, 'notification not accepted', 'error');
   return fail(500, 'temporarily unable to process; retry later', 'error');
 }
-
-/** The body exceeds what any genuine notification needs. */
-export class PayloadTooLargeError extends WechatPayError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-}
-
-/** Notification errors that are the sender's fault (a retry of the same bytes cannot succeed). */
-const CLIENT_CODES = new Set(['WECHATPAY_NOTIFICATION_MALFORMED', 'WECHATPAY_ALGORITHM_UNSUPPORTED', 'WECHATPAY_DECRYPTION_FAILED', 'NOTIFICATION_ACCOUNT_MISMATCH']);

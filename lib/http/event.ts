@@ -1,13 +1,22 @@
 /** Reading API Gateway proxy events: HTTP API (payload 2.0) and REST API (payload 1.0) alike. */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { PayloadTooLargeError } from '../errors';
 import type { HeaderBag } from '../wechatpay';
 
 export type ProxyEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 
-/** The body's bytes exactly as sent: the signature covers them, so nothing is re-encoded. */
-export function rawBody(event: ProxyEvent): Buffer {
-  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
-  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+/**
+ * The body's bytes exactly as sent (base64-decoded when API Gateway encoded
+ * them): a signature covers them, so nothing is re-encoded. Anything over
+ * `maxBytes` is refused before it is decoded.
+ */
+export function rawBody(event: ProxyEvent, maxBytes: number): Buffer {
+  const text = event.body ?? '';
+  // Base64 takes 4 characters for 3 bytes.
+  if (text.length > (event.isBase64Encoded ? Math.ceil(maxBytes / 3) * 4 : maxBytes)) throw new PayloadTooLargeError(maxBytes);
+  const body = Buffer.from(text, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (body.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  return body;
 }
 
 /** All headers, single- and multi-valued (REST `multiValueHeaders`), for case-insensitive lookup. */

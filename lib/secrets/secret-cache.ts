@@ -17,6 +17,8 @@ export interface SecretCacheOptions {
   refreshIntervalMs?: number;
   /** After a failed refresh with a cached value to fall back on, when to try again. */
   retryAfterFailureMs?: number;
+  /** Budget of one GetSecretValue, the SDK's retries included. */
+  fetchTimeoutMs?: number;
   /** Least time between two forced refreshes. */
   forcedRefreshIntervalMs?: number;
   /** Told of a refresh that failed while a cached value is kept serving. */
@@ -61,9 +63,11 @@ export class SecretCache {
   }
 
   async #fetch(): Promise<AccountCredentials> {
-    const { refreshIntervalMs = 5 * 60_000, retryAfterFailureMs = 30_000 } = this.#options;
+    const { refreshIntervalMs = 5 * 60_000, retryAfterFailureMs = 30_000, fetchTimeoutMs = 2_000 } = this.#options;
     try {
-      const output = await this.#options.client.send(new GetSecretValueCommand({ SecretId: this.#options.secretId }));
+      const output = await this.#options.client.send(new GetSecretValueCommand({ SecretId: this.#options.secretId }), {
+        abortSignal: AbortSignal.timeout(fetchTimeoutMs),
+      });
       if (output.SecretString === undefined) throw new SecretUnavailableError(`secret ${this.#options.secretId} has no SecretString (binary secrets are not supported)`);
       const credentials = parseAccountSecret(output.SecretString, this.#options.clock);
       this.#current = { credentials, refreshAt: this.#clock() + refreshIntervalMs };

@@ -62,8 +62,15 @@ export function parseNotificationEnvelope(body: Uint8Array): NotificationEnvelop
   };
 }
 
-/** Decrypts the resource with the APIv3 key and parses it; unknown fields are kept. */
-export function decryptNotificationResource(resource: EncryptedResource, apiV3Key: Buffer): Record<string, unknown> {
+export interface DecryptedResource {
+  /** The plaintext exactly as decrypted: what reconciliation should keep. */
+  text: string;
+  /** The same, parsed; unknown fields included. */
+  fields: Record<string, unknown>;
+}
+
+/** Decrypts the resource with the APIv3 key and parses it. */
+export function decryptNotificationResource(resource: EncryptedResource, apiV3Key: Buffer): DecryptedResource {
   if (resource.algorithm !== NOTIFICATION_ALGORITHM) throw new UnsupportedAlgorithmError(resource.algorithm);
   const plaintext = decryptAeadAes256Gcm({
     key: apiV3Key,
@@ -71,14 +78,15 @@ export function decryptNotificationResource(resource: EncryptedResource, apiV3Ke
     associatedData: resource.associated_data,
     ciphertext: resource.ciphertext,
   });
-  let parsed: unknown;
+  const text = plaintext.toString('utf8');
+  let fields: unknown;
   try {
-    parsed = JSON.parse(plaintext.toString('utf8'));
+    fields = JSON.parse(text);
   } catch {
     throw new MalformedNotificationError('resource.ciphertext', 'decrypts to text that is not JSON');
   }
-  if (!isRecord(parsed)) throw new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object');
-  return parsed;
+  if (!isRecord(fields)) throw new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object');
+  return { text, fields };
 }
 
 export interface NotificationContent {

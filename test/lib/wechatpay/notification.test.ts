@@ -31,12 +31,12 @@ describe('notifications', () => {
     const envelope = parseNotificationEnvelope(bytes(body));
     expect(envelope).toMatchObject({ id: 'EV-1', event_type: 'PAYSCORE.USER_PAID', resource_type: 'encrypt-resource', summary: '支付成功' });
     expect(envelope.resource).toMatchObject({ algorithm: 'AEAD_AES_256_GCM', associated_data: 'payscore', original_type: 'payscore', nonce: 'Kj7QIyUiYx1q' });
-    expect(decryptNotificationResource(envelope.resource, apiV3Key)).toEqual(plaintext);
+    expect(decryptNotificationResource(envelope.resource, apiV3Key)).toEqual({ text: JSON.stringify(plaintext), fields: plaintext });
   });
 
   it('takes a string plaintext as it is', () => {
     const envelope = parseNotificationEnvelope(Buffer.from(createNotificationBody({ ...content, plaintext: '{"a":1}' })));
-    expect(decryptNotificationResource(envelope.resource, apiV3Key)).toEqual({ a: 1 });
+    expect(decryptNotificationResource(envelope.resource, apiV3Key)).toEqual({ text: '{"a":1}', fields: { a: 1 } });
   });
 
   it('takes an absent associated_data, summary and original_type as optional', () => {

@@ -165,7 +165,7 @@ describe('derived PAYSCORE.USER_PAID notification', () => {
     expect(verifier.verify(valid.headers, body)).toEqual({ serial: 'D7CE59D1F522D701', timestamp: 1554209980, nonce: valid.headers['Wechatpay-Nonce'] });
     const envelope = parseNotificationEnvelope(body);
     expect(envelope).toMatchObject({ id: 'EV-2018022511223320873', event_type: 'PAYSCORE.USER_PAID', resource_type: 'encrypt-resource' });
-    expect(decryptNotificationResource(envelope.resource, apiV3KeyBytes(valid.apiv3Key))).toEqual(JSON.parse(valid.expected_plaintext));
+    expect(decryptNotificationResource(envelope.resource, apiV3KeyBytes(valid.apiv3Key))).toEqual({ text: valid.expected_plaintext, fields: JSON.parse(valid.expected_plaintext) });
   });
 
   it('rejects the WECHATPAY/SIGNTEST/ probe copy', () => {

@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { fieldErrors } from '../../lib/service-order/schema';
+import { ApiError, notFound, paramError } from './api-error';
+import { faultSchema } from './faults';
+import { readJson, sendJson } from './http';
+import type { SandboxCore } from './sandbox-core';
+
+const deliverySchema = z.strictObject({
+  copies: z.number().int().min(1).max(100).optional(),
+  concurrent: z.boolean().optional(),
+  probe: z.boolean().optional(),
+});
+
+const notifySchema = z.strictObject({ delivery: deliverySchema.optional() });
+
+const notificationContentSchema = z.strictObject({
+  eventType: z.string().min(1).optional(),
+  summary: z.string().optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+  plaintext: z.string().optional(),
+});
+
+const notificationSchema = notificationContentSchema.extend({ delivery: deliverySchema.optional() });
+
+type Handler = (core: SandboxCore, request: IncomingMessage, params: string[], query: URLSearchParams) => Promise<unknown>;
+
+/** The sandbox-only routes: inspect and drive the sandbox over HTTP, as the handle does in-process. */
+const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
+  { method: 'GET', path: /^\/sandbox\/orders$/, handler: async (core) => core.orders.list() },
+  { method: 'GET', path: /^\/sandbox\/orders\/([^/]+)$/, handler: async (core, _request, [orderId]) => core.orders.get(orderId!) },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/orders\/([^/]+)\/complete$/,
+    handler: async (core, request, [orderId]) => core.completeOrder(orderId!, (await body(request, notifySchema)).delivery),
+  },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/orders\/([^/]+)\/confirm$/,
+    handler: async (core, request, [orderId]) => core.confirmOrder(orderId!, (await body(request, notifySchema)).delivery),
+  },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/orders\/([^/]+)\/notifications$/,
+    handler: async (core, request, [orderId]) => core.sendNotification(orderId!, await body(request, notificationSchema)),
+  },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/orders\/([^/]+)\/notifications\/build$/,
+    handler: async (core, request, [orderId]) => core.buildNotification(orderId!, await body(request, notificationContentSchema)),
+  },
+  {
+    method: 'GET',
+    path: /^\/sandbox\/deliveries$/,
+    handler: async (core, _request, _params, query) => {
+      const notificationId = query.get('notification_id') ?? undefined;
+      if (notificationId !== undefined && query.get('wait') === 'true') return core.waitForDelivery(notificationId);
+      return core.deliveries.list(notificationId);
+    },
+  },
+  { method: 'GET', path: /^\/sandbox\/faults$/, handler: async (core) => core.faults.pending() },
+  { method: 'POST', path: /^\/sandbox\/faults$/, handler: async (core, request) => core.faults.add(await body(request, faultSchema)) },
+  {
+    method: 'DELETE',
+    path: /^\/sandbox\/faults$/,
+    handler: async (core) => {
+      core.faults.clear();
+      return core.faults.pending();
+    },
+  },
+];
+
+/** Answers a `/sandbox/…` request; errors have WeChat Pay's shape but, unlike WeChat Pay's API, nothing here is signed. */
+export async function handleControl(core: SandboxCore, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  const route = ROUTES.find(({ method, path }) => method === request.method && path.test(url.pathname));
+  try {
+    if (!route) throw notFound(`no sandbox route ${request.method} ${url.pathname}`);
+    const params = route.path.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    sendJson(response, 200, JSON.stringify(await route.handler(core, request, params, url.searchParams)));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    sendJson(response, error.status, JSON.stringify(error));
+  }
+}
+
+/** A JSON body checked against `schema`; `400 PARAM_ERROR` names the first bad field. */
+async function body<T extends z.ZodType>(request: IncomingMessage, schema: T): Promise<z.output<T>> {
+  let value: unknown;
+  try {
+    value = await readJson(request);
+  } catch {
+    throw paramError({ field: 'body', issue: 'is not valid JSON', location: 'body' });
+  }
+  const [first] = fieldErrors(schema, value);
+  if (first) throw paramError({ field: first.field, issue: first.message, location: 'body' });
+  return schema.parse(value);
+}

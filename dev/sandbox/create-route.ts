@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountKind } from './accounts';
+import { ApiError, systemError } from './api-error';
+import { authenticate } from './authenticate';
+import { isSignatureFault } from './faults';
+import { readBody, sendJson } from './http';
+import { requestId } from './ids';
+import { orderResource } from './order';
+import { checkAccountMayCreate, parseOrderRequest } from './order-request';
+import type { SandboxCore } from './sandbox-core';
+
+export const CREATE_ROUTES: Readonly<Record<string, AccountKind>> = {
+  '/v3/payscore/sign-plan/serviceorder': 'merchant',
+  '/v3/payscore/sign-plan/partner/serviceorder': 'partner',
+};
+
+/**
+ * Creates a sign-plan service order as WeChat Pay does. Checks in WeChat Pay's
+ * order: signature (401), body and field rules (400 PARAM_ERROR), account rights
+ * (403), sign-plan rules (400 INVALID_REQUEST). Every answer is signed.
+ */
+export async function handleCreate(core: SandboxCore, kind: AccountKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  const fault = core.faults.takeCreateFault();
+  const answer = fault === 'systemError' ? { status: 500, json: systemError().toJSON() } : create(core, kind, { method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body });
+  core.options.log(`${request.method} ${request.url} → ${answer.status}${fault ? ` (fault ${fault})` : ''}`);
+  // The order exists; only the answer is lost, as when a connection drops after WeChat Pay committed.
+  if (fault === 'hang') return;
+  const text = JSON.stringify(answer.json);
+  const signature = core.signing.headers(text, isSignatureFault(fault) ? fault : undefined);
+  sendJson(response, answer.status, text, { 'Request-ID': requestId(), ...signature });
+}
+
+function create(core: SandboxCore, kind: AccountKind, received: Parameters<typeof authenticate>[0]): { status: number; json: unknown } {
+  try {
+    const account = authenticate(received, core.accounts, core.options.clock);
+    const order = parseOrderRequest(kind, received.body);
+    checkAccountMayCreate(account, kind, order);
+    return { status: 200, json: orderResource(core.createOrder(account, order)) };
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, json: error.toJSON() };
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { systemClock, type Clock } from '../../lib/wechatpay/index';
+import type { DevWechatpayKeys } from '../keys';
+import type { SandboxAccount } from './accounts';
+import type { SigningMode } from './response-signing';
+
+export interface SandboxOptions {
+  /** The registered WeChat Pay accounts (see `sandboxAccountsFromDevKeys`). */
+  accounts: readonly SandboxAccount[];
+  /** The key WeChat Pay signs with, published as its public key id and as a platform certificate. */
+  wechatpay: DevWechatpayKeys;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default `publicKey`. */
+  signingMode?: SigningMode;
+  /** Complete (and notify) each new order this long after creation; null/undefined: only on demand. */
+  autoCompleteAfterMs?: number | null;
+  /** Multiplies WeChat Pay's retry waits (15 s … 6 h); default 1. */
+  retryTimeScale?: number;
+  /** How long a notification attempt may wait for an answer; default 5000, as WeChat Pay. */
+  deliveryTimeoutMs?: number;
+  /** Milliseconds since the epoch: request timestamps, signatures and times are by this clock. */
+  clock?: Clock;
+  /** Receives one line per request and delivery attempt; default: silent. */
+  log?: (line: string) => void;
+  /**
+   * Where a notify_url is really delivered. WeChat Pay requires https notify_urls,
+   * while the local stack serves http: map one to the other here. Default: as is.
+   */
+  resolveNotifyUrl?: (notifyUrl: string) => string;
+  /** Price of every plan detail, in fen; default 1000. */
+  planDetailAmount?: number;
+}
+
+export type ResolvedOptions = Required<Omit<SandboxOptions, 'autoCompleteAfterMs'>> & { autoCompleteAfterMs: number | null };
+
+export function resolveOptions(options: SandboxOptions): ResolvedOptions {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    signingMode: 'publicKey',
+    retryTimeScale: 1,
+    deliveryTimeoutMs: 5000,
+    clock: systemClock,
+    log: () => undefined,
+    resolveNotifyUrl: (notifyUrl) => notifyUrl,
+    planDetailAmount: 1000,
+    ...definedOnly(options),
+    accounts: options.accounts,
+    wechatpay: options.wechatpay,
+    autoCompleteAfterMs: options.autoCompleteAfterMs ?? null,
+  };
+}
+
+/** `{port: undefined}` must mean the default, not override it. */
+const definedOnly = <T extends object>(object: T): Partial<T> =>
+  Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;

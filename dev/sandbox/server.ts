@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DevWechatpayKeys } from '../keys';
+import { ApiError, notFound } from './api-error';
+import { handleControl } from './control-routes';
+import { CREATE_ROUTES, handleCreate } from './create-route';
+import type { DeliveryPlan, DeliveryRecord } from './deliveries';
+import type { Fault, FaultInput } from './faults';
+import { sendJson } from './http';
+import type { NotificationRequest } from './notification';
+import type { SandboxOrder } from './order';
+import { resolveOptions, type SandboxOptions } from './options';
+import { SandboxCore, type SendNotification, type SignedNotification } from './sandbox-core';
+
+/** A running sandbox: its URL, and in-process control mirroring the `/sandbox/…` routes. */
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT`: use as WECHATPAY_BASE_URL. */
+  readonly url: string;
+  /** The key WeChat Pay signs with here. */
+  readonly wechatpay: DevWechatpayKeys;
+  /** Stops the server, every delivery and timer; hung answers are dropped. */
+  close(): Promise<void>;
+  orders(): SandboxOrder[];
+  order(orderId: string): SandboxOrder;
+  /** Completes the order and delivers PAYSCORE.USER_PAID. */
+  completeOrder(orderId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
+  /** Delivers PAYSCORE.USER_CONFIRM; the order's state is unchanged. */
+  confirmOrder(orderId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
+  /** Delivers any notification about the order. */
+  sendNotification(orderId: string, notification?: SendNotification): { notificationId: string };
+  /** A signed notification about the order, not delivered. */
+  buildNotification(orderId: string, notification?: NotificationRequest): SignedNotification;
+  injectFault(fault: FaultInput): Fault;
+  faults(): Fault[];
+  clearFaults(): void;
+  deliveries(notificationId?: string): DeliveryRecord[];
+  /** Resolves with the notification's deliveries once each is delivered, failed or cancelled. */
+  waitForDelivery(notificationId: string): Promise<DeliveryRecord[]>;
+  /** Resolves when no delivery is pending. */
+  idle(): Promise<void>;
+}
+
+/** Starts the WeChat Pay sandbox on `host:port` (default 127.0.0.1, any free port). */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const core = new SandboxCore(resolveOptions(options));
+  const server = createServer((request, response) => {
+    route(core, request, response).catch((error: unknown) => {
+      core.options.log(`sandbox failure on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) sendJson(response, 500, JSON.stringify(new ApiError(500, 'SYSTEM_ERROR', 'sandbox failure; see its log')));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(core.options.port, core.options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${core.options.host}:${port}`;
+  core.options.log(`WeChat Pay sandbox on ${url}`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    wechatpay: core.options.wechatpay,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        core.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => core.deliveries.idle())),
+    orders: () => structuredClone(core.orders.list()),
+    order: (orderId) => structuredClone(core.orders.get(orderId)),
+    completeOrder: (orderId, delivery) => core.completeOrder(orderId, delivery),
+    confirmOrder: (orderId, delivery) => core.confirmOrder(orderId, delivery),
+    sendNotification: (orderId, notification) => core.sendNotification(orderId, notification),
+    buildNotification: (orderId, notification) => core.buildNotification(orderId, notification),
+    injectFault: (fault) => core.faults.add(fault),
+    faults: () => core.faults.pending(),
+    clearFaults: () => core.faults.clear(),
+    deliveries: (notificationId) => core.deliveries.list(notificationId),
+    waitForDelivery: (notificationId) => core.waitForDelivery(notificationId),
+    idle: () => core.deliveries.idle(),
+  };
+}
+
+async function route(core: SandboxCore, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://sandbox');
+  const kind = CREATE_ROUTES[url.pathname];
+  if (kind && request.method === 'POST') return handleCreate(core, kind, request, response);
+  if (url.pathname.startsWith('/sandbox/')) return handleControl(core, request, response, url);
+  const error = notFound(`no route ${request.method} ${url.pathname}`);
+  sendJson(response, error.status, JSON.stringify(error));
+}

@@ -1,0 +1,74 @@
+/**
+ * The deduction-notify function (SPEC "Receiving a deduction notification").
+ * Checks run in the SPEC's order; a 2xx is only ever sent after the ledger
+ * write is durable, so WeChat Pay retries everything else.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { AccountMismatchError } from '../errors';
+import { notifyErrorResponse } from '../http/error-responses';
+import { errorMapping } from '../http/error-mapping';
+import { eventHeaders, rawBody, type ProxyEvent } from '../http/event';
+import type { HttpResponse } from '../http/response';
+import type { Ledger } from '../ledger/ledger';
+import { withContext, type Log } from '../log';
+import type { AccountCredentials } from '../secrets/account-credentials';
+import type { SecretCache } from '../secrets/secret-cache';
+import { decryptNotificationResource, parseNotificationEnvelope, systemClock, UnknownSerialError, type Clock, type HeaderBag } from '../wechatpay';
+
+export interface DeductionNotifyDependencies {
+  secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
+  ledger: Pick<Ledger, 'recordNotification'>;
+  clock?: Clock;
+}
+
+/** Genuine notifications are a few KiB; anything far larger is refused before any work. */
+export const MAX_NOTIFICATION_BYTES = 64 * 1024;
+
+export function deductionNotifyHandler(baseLog: Log, dependencies: () => DeductionNotifyDependencies) {
+  const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
+    const deps = dependencies();
+    const clock = deps.clock ?? systemClock;
+    const body = rawBody(event, MAX_NOTIFICATION_BYTES);
+    const headers = eventHeaders(event);
+
+    const credentials = await verified(deps.secrets, headers, body);
+    const envelope = parseNotificationEnvelope(body);
+    const log = withContext(baseLog, { aws_request_id: context.awsRequestId, notification_id: envelope.id, event_type: envelope.event_type });
+    const plaintext = decryptNotificationResource(envelope.resource, credentials.apiV3Key);
+    const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo } = plaintext.fields;
+    if (mchid !== credentials.mchid) throw new AccountMismatchError();
+
+    const outcome = await deps.ledger.recordNotification({
+      id: envelope.id,
+      eventType: envelope.event_type,
+      createTime: envelope.create_time,
+      receivedAt: new Date(clock()).toISOString(),
+      plaintext,
+      order: typeof outOrderNo === 'string' ? { mchid, subMchid: typeof subMchid === 'string' ? subMchid : undefined, outOrderNo } : undefined,
+      mchid,
+    });
+    log.info('notification recorded', { out_order_no: outOrderNo, outcome });
+    return { statusCode: 204, body: '' };
+  };
+
+  return middy<ProxyEvent, HttpResponse, Error, Context>().use(errorMapping(baseLog, notifyErrorResponse)).handler(base);
+}
+
+/**
+ * Verifies with the cached keys. A serial they lack (WeChat Pay may have rotated
+ * its key) earns one rate-limited refresh of the secret; the verifier reports it
+ * only after the headers and the timestamp passed.
+ */
+async function verified(secrets: DeductionNotifyDependencies['secrets'], headers: HeaderBag, body: Buffer): Promise<AccountCredentials> {
+  const credentials = await secrets.get();
+  try {
+    credentials.verifier.verify(headers, body);
+    return credentials;
+  } catch (error) {
+    if (!(error instanceof UnknownSerialError)) throw error;
+  }
+  const refreshed = await secrets.forceRefresh();
+  refreshed.verifier.verify(headers, body);
+  return refreshed;
+}

@@ -1,0 +1,153 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  apiV3KeyBytes,
+  decryptNotificationResource,
+  loadPrivateKey,
+  loadWechatpayPublicKeys,
+  parseNotificationEnvelope,
+  Signer,
+  Verifier,
+  type Clock,
+} from '../../../lib/wechatpay/index';
+import { generateAccount, generateWechatpayKeys, type DevAccount, type DevWechatpayKeys } from '../../../dev/keys';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions, type SigningMode } from '../../../dev/sandbox/index';
+
+export const MERCHANT_PATH = '/v3/payscore/sign-plan/serviceorder';
+export const PARTNER_PATH = '/v3/payscore/sign-plan/partner/serviceorder';
+export const SUB_MCHID = '1900000110';
+export const NOTIFY_URL = 'https://merchant.example/notify';
+
+export interface World {
+  wechatpay: DevWechatpayKeys;
+  merchant: DevAccount;
+  partner: DevAccount;
+}
+
+export async function generateWorld(): Promise<World> {
+  const [wechatpay, merchant, partner] = await Promise.all([generateWechatpayKeys(), generateAccount('1900000109'), generateAccount('1900000001')]);
+  return { wechatpay, merchant, partner };
+}
+
+/** A sandbox for `world` that knows SUB_MCHID as the provider's only sub-merchant, delivering to `receiverUrl`. */
+export function startWorldSandbox(world: World, options: Partial<SandboxOptions> & { receiverUrl?: string } = {}): Promise<Sandbox> {
+  const { receiverUrl, ...rest } = options;
+  return startSandbox({
+    accounts: sandboxAccountsFromDevKeys(world, { subMchids: [SUB_MCHID] }),
+    wechatpay: world.wechatpay,
+    retryTimeScale: 0.0001,
+    ...(receiverUrl ? { resolveNotifyUrl: () => receiverUrl } : {}),
+    ...rest,
+  });
+}
+
+export const signerFor = (account: DevAccount, clock?: Clock): Signer =>
+  new Signer({ mchid: account.mchid, serialNo: account.merchant.serial, privateKey: loadPrivateKey(account.merchant.privateKeyPem), ...(clock ? { clock } : {}) });
+
+/** A verifier trusting WeChat Pay's key as published in `mode`. */
+export function verifierFor(wechatpay: DevWechatpayKeys, mode: SigningMode = 'both', clock?: Clock): Verifier {
+  const keys: Record<string, string> = {};
+  if (mode !== 'certificate') keys[wechatpay.publicKeyId] = wechatpay.key.publicKeyPem;
+  if (mode !== 'publicKey') keys[wechatpay.key.serial] = wechatpay.key.certificatePem;
+  return new Verifier({ publicKeys: loadWechatpayPublicKeys(keys), ...(clock ? { clock } : {}) });
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  raw: Buffer;
+  json: Record<string, unknown>;
+}
+
+/** POSTs `body` (exact bytes) with `authorization`, or one Signer made for those bytes. */
+export async function post(baseUrl: string, path: string, body: string | Buffer, authorization?: string | Signer | null, signal?: AbortSignal): Promise<Answer> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const auth = authorization instanceof Signer ? authorization.authorization({ method: 'POST', url: path, body }) : authorization;
+  if (auth) headers.Authorization = auth;
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body, ...(signal ? { signal } : {}) });
+  const raw = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: Object.fromEntries(response.headers), raw, json: raw.length ? JSON.parse(raw.toString('utf8')) : {} };
+}
+
+export const controlGet = async (baseUrl: string, path: string): Promise<unknown> => (await fetch(`${baseUrl}${path}`)).json();
+
+export async function controlPost(baseUrl: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+let sequence = 0;
+/** A unique sign plan id, so that tests sharing a sandbox never share a plan. */
+export const newPlanId = (): string => `PLAN${Date.now()}${++sequence}`;
+
+export function merchantOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    service_id: '2002000000000558128851361561536',
+    sign_plan_id: newPlanId(),
+    plan_detail_no: 1,
+    appid: 'wxd678efh567hg6787',
+    openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+    notify_url: NOTIFY_URL,
+    service_introduction: '羽毛球课基础练习课程',
+    time_range: { start_time: '20091225091010', end_time: '20091225121010', start_time_remark: '备注1', end_time_remark: '备注2' },
+    location: { start_location: '嗨客时尚主题展餐厅', end_location: '嗨客时尚主题展餐厅' },
+    attach: 'Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald',
+    out_trade_no: `T${Date.now()}${++sequence}`,
+    ...overrides,
+  };
+}
+
+export function partnerOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { openid: _openid, ...base } = merchantOrder();
+  return { ...base, sub_mchid: SUB_MCHID, sub_appid: 'wxd678efh567hg6999', sub_openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', ...overrides };
+}
+
+/** Creates an order through the HTTP API and returns the answer's JSON. */
+export async function createOrder(sandbox: Sandbox, account: DevAccount, order: Record<string, unknown>, path = MERCHANT_PATH): Promise<Record<string, unknown>> {
+  const answer = await post(sandbox.url, path, JSON.stringify(order), signerFor(account));
+  if (answer.status !== 200) throw new Error(`create failed: ${answer.status} ${answer.raw.toString()}`);
+  return answer.json;
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** What the receiver does with one request: answer this status, or never answer (`hang`). */
+export type Reaction = number | 'hang';
+
+/** A merchant's notify endpoint: records what arrives and reacts as scripted (then 204). */
+export async function startReceiver(script: Reaction[] = []): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const hung: ServerResponse[] = [];
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    received.push({ headers: request.headers, body: Buffer.concat(chunks) });
+    const reaction = script.shift() ?? 204;
+    if (reaction === 'hang') {
+      hung.push(response);
+      return;
+    }
+    response.writeHead(reaction).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/notify`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Verifies and decrypts a received notification as a merchant would. */
+export function openNotification(received: Received, verifier: Verifier, apiV3Key: string): { envelope: ReturnType<typeof parseNotificationEnvelope>; plaintext: Record<string, unknown> } {
+  verifier.verify(received.headers, received.body);
+  const envelope = parseNotificationEnvelope(received.body);
+  return { envelope, plaintext: decryptNotificationResource(envelope.resource, apiV3KeyBytes(apiV3Key)).fields };
+}

@@ -1,0 +1,55 @@
+/** The AWS stand-ins a handler test needs, reached through the real SDK clients. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, type DynamoDbStandIn } from '../../dev/aws/dynamodb';
+import { startFaultProxy, type FaultProxy } from '../../dev/aws/fault-proxy';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../dev/aws/local-account';
+import { startSecretsManager, type SecretsManagerStandIn } from '../../dev/aws/secrets-manager';
+import { Ledger } from '../../lib/ledger/ledger';
+import { SecretCache } from '../../lib/secrets/secret-cache';
+
+export interface LocalAws {
+  secretsManager: SecretsManagerStandIn;
+  dynamoDb: DynamoDbStandIn;
+  /** In front of dynamoDb: the ledger's path, for "the ledger is down or slow". */
+  ledgerProxy: FaultProxy;
+  /** A fresh cache, as a new container would have. */
+  secretCache(secretId: string, options?: Partial<ConstructorParameters<typeof SecretCache>[0]>): SecretCache;
+  ledger(options?: { writeTimeoutMs?: number }): Ledger;
+  /** Reads the table directly, bypassing the proxy. */
+  items(): Promise<Record<string, unknown>[]>;
+  item(pk: string): Promise<Record<string, unknown> | undefined>;
+  close(): Promise<void>;
+}
+
+const config = (endpoint: string) => ({
+  endpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+  maxAttempts: 1,
+  requestHandler: { requestTimeout: 2_000, throwOnRequestTimeout: true },
+});
+
+export async function startLocalAws(secrets: Record<string, string>, tableName = 'ledger-test'): Promise<LocalAws> {
+  const [secretsManager, dynamoDb] = await Promise.all([startSecretsManager({ secrets }), startDynamoDb({ tableName })]);
+  const ledgerProxy = await startFaultProxy({ target: dynamoDb.url });
+  const direct = DynamoDBDocumentClient.from(new DynamoDBClient(config(dynamoDb.url)));
+  const proxied = DynamoDBDocumentClient.from(new DynamoDBClient(config(ledgerProxy.url)), { marshallOptions: { removeUndefinedValues: true } });
+  const secretsClient = new SecretsManagerClient(config(secretsManager.url));
+  return {
+    secretsManager,
+    dynamoDb,
+    ledgerProxy,
+    secretCache: (secretId, options = {}) => new SecretCache({ client: secretsClient, secretId, ...options }),
+    ledger: (options = {}) => new Ledger({ client: proxied, tableName, ...options }),
+    items: async () => (await direct.send(new ScanCommand({ TableName: tableName }))).Items ?? [],
+    item: async (pk) => (await direct.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,
+    close: async () => {
+      direct.destroy();
+      proxied.destroy();
+      secretsClient.destroy();
+      await Promise.all([ledgerProxy.close(), secretsManager.close(), dynamoDb.close()]);
+    },
+  };
+}

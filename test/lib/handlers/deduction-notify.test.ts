@@ -1,0 +1,244 @@
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deductionNotifyHandler, MAX_NOTIFICATION_BYTES } from '../../../lib/handlers/deduction-notify';
+import { orderPartitionKey } from '../../../lib/ledger/order-key';
+import { createTestWorld, type TestWorld } from '../../helpers/accounts';
+import { httpApiEvent, lambdaContext, restEvent, type EventInput } from '../../helpers/events';
+import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { recordingLog, type RecordingLog } from '../../helpers/logs';
+import { buildNotification, type NotificationOptions } from '../../helpers/notifications';
+import type { SecretCache } from '../../../lib/secrets/secret-cache';
+import type { Ledger } from '../../../lib/ledger/ledger';
+import { signResponse } from '../../../lib/wechatpay';
+
+let world: TestWorld;
+let aws: LocalAws;
+let log: RecordingLog;
+
+beforeAll(async () => {
+  world = await createTestWorld();
+  aws = await startLocalAws({ merchant: world.secret(world.merchant), partner: world.secret(world.partner) });
+});
+afterAll(() => aws.close());
+beforeEach(() => {
+  log = recordingLog();
+  aws.ledgerProxy.set('pass');
+});
+
+function notifyHandler(options: { secrets?: SecretCache; ledger?: Ledger; secretId?: string } = {}) {
+  const secrets = options.secrets ?? aws.secretCache(options.secretId ?? 'merchant');
+  const ledger = options.ledger ?? aws.ledger();
+  return deductionNotifyHandler(log, () => ({ secrets, ledger }));
+}
+
+const outOrderNo = () => `OUT${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+const merchantNotification = (options: NotificationOptions = {}) => buildNotification(world.wechatpay, world.merchant, options);
+const orderItem = (out: string, mchid = world.merchant.mchid, subMchid?: string) => aws.item(orderPartitionKey({ mchid, subMchid, outOrderNo: out }));
+const deliver = (handler: ReturnType<typeof notifyHandler>, input: EventInput) => handler(httpApiEvent(input), lambdaContext());
+
+describe('deduction-notify: accepted notifications', () => {
+  it('records a genuine USER_PAID and answers 204, keeping the plaintext exactly', async () => {
+    const out = outOrderNo();
+    const notification = merchantNotification({ plaintext: { out_order_no: out, future_field: '新字段' } });
+    const response = await deliver(notifyHandler(), notification);
+    expect(response, log.text()).toEqual({ statusCode: 204, body: '' });
+
+    const item = await orderItem(out);
+    expect(item).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, order_id: '15646546545165651651', state: 'DONE', last_event_type: 'PAYSCORE.USER_PAID' });
+    expect(item!.collection).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
+    const notifications = item!.notifications as Array<{ id: string; plaintext: string }>;
+    expect(notifications).toHaveLength(1);
+    expect(JSON.parse(notifications[0]!.plaintext)).toMatchObject({ out_order_no: out, future_field: '新字段' });
+    expect(item!.notification_ids).toEqual(new Set([notifications[0]!.id]));
+  });
+
+  it('the same notification delivered three times concurrently: three 2xx, one effect', async () => {
+    const out = outOrderNo();
+    const notification = merchantNotification({ plaintext: { out_order_no: out } });
+    const handler = notifyHandler();
+    const responses = await Promise.all([1, 2, 3].map(() => deliver(handler, notification)));
+    expect(responses.map((response) => response.statusCode)).toEqual([204, 204, 204]);
+    expect((await orderItem(out))!.notifications).toHaveLength(1);
+  });
+
+  it('a late USER_CONFIRM after USER_PAID is recorded and the order stays paid', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    await deliver(handler, merchantNotification({ plaintext: { out_order_no: out } }));
+    const confirm = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: out, state: 'DOING', collection: undefined } });
+    expect((await deliver(handler, confirm)).statusCode).toBe(204);
+    const item = await orderItem(out);
+    expect(item).toMatchObject({ state: 'DONE', last_event_type: 'PAYSCORE.USER_PAID', state_rank: 2 });
+    expect(item!.notifications).toHaveLength(2);
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['applied', 'late']);
+  });
+
+  it('USER_CONFIRM then USER_PAID moves the order forward', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    await deliver(handler, merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: out, state: 'DOING' } }));
+    expect(await orderItem(out)).toMatchObject({ state: 'DOING' });
+    await deliver(handler, merchantNotification({ plaintext: { out_order_no: out } }));
+    expect(await orderItem(out)).toMatchObject({ state: 'DONE' });
+  });
+
+  it('verifies callbacks signed with the platform certificate and with the public key alike', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    expect((await deliver(handler, merchantNotification({ signWith: 'certificate', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
+    expect((await deliver(handler, merchantNotification({ signWith: 'publicKey', eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
+  });
+
+  it('accepts base64-encoded bodies, REST 1.0 events with mixed-case headers, and UTF-8 text', async () => {
+    const handler = notifyHandler();
+    const base64 = merchantNotification({ plaintext: { out_order_no: outOrderNo() } });
+    expect((await deliver(handler, { ...base64, base64: true })).statusCode).toBe(204);
+    const out = outOrderNo();
+    const rest = merchantNotification({ plaintext: { out_order_no: out, service_introduction: '羽毛球课🏸' } });
+    const mixed = Object.fromEntries(Object.entries(rest.headers).map(([name, value], index) => [index % 2 ? name.toUpperCase() : name.toLowerCase(), value]));
+    expect((await handler(restEvent({ headers: mixed, body: rest.body, base64: true }), lambdaContext())).statusCode).toBe(204);
+    expect(JSON.parse(((await orderItem(out))!.notifications as Array<{ plaintext: string }>)[0]!.plaintext).service_introduction).toBe('羽毛球课🏸');
+  });
+
+  it("records a partner notification under the sub-merchant's key", async () => {
+    const out = outOrderNo();
+    const notification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: out, sub_mchid: '1900000109' } });
+    expect((await deliver(notifyHandler({ secretId: 'partner' }), notification)).statusCode).toBe(204);
+    expect(await orderItem(out, world.partner.mchid, '1900000109')).toMatchObject({ sub_mchid: '1900000109', state: 'DONE' });
+  });
+
+  it('records and acknowledges other event types once', async () => {
+    const id = `EV-OTHER-${randomUUID()}`;
+    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_CANCEL', plaintext: { out_order_no: outOrderNo() } });
+    const handler = notifyHandler();
+    expect((await deliver(handler, notification)).statusCode).toBe(204);
+    expect((await deliver(handler, notification)).statusCode).toBe(204);
+    expect(await aws.item(`EVENT#${world.merchant.mchid}#${id}`)).toMatchObject({ event_type: 'PAYSCORE.USER_CANCEL' });
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
+  });
+});
+
+describe('deduction-notify: rejections leave the ledger untouched', () => {
+  const rejections: Array<[string, number, () => EventInput]> = [
+    ['no Wechatpay-Signature', 401, () => withoutHeader('Wechatpay-Signature')],
+    ['no Wechatpay-Timestamp', 401, () => withoutHeader('Wechatpay-Timestamp')],
+    ['no Wechatpay-Nonce', 401, () => withoutHeader('Wechatpay-Nonce')],
+    ['no Wechatpay-Serial', 401, () => withoutHeader('Wechatpay-Serial')],
+    ['a timestamp 301 s old', 401, () => merchantNotification({ clock: () => Date.now() - 301_000 })],
+    ['a timestamp 301 s ahead', 401, () => merchantNotification({ clock: () => Date.now() + 301_000 })],
+    ['an unknown serial', 401, () => ({ ...merchantNotification(), headers: { ...merchantNotification().headers, 'Wechatpay-Serial': 'PUB_KEY_ID_0199999999' } })],
+    ['one body byte changed', 401, () => changedBody()],
+    ['a SIGNTEST probe', 401, () => withHeader('Wechatpay-Signature', `WECHATPAY/SIGNTEST/${merchantNotification().headers['Wechatpay-Signature']}`)],
+    ['a non-base64 signature', 401, () => withHeader('Wechatpay-Signature', '!!!')],
+    ['wrong associated data', 400, () => merchantNotification({ envelope: (envelope) => void (envelope.resource.associated_data = 'certificate') })],
+    ['another algorithm', 400, () => merchantNotification({ envelope: (envelope) => void (envelope.resource.algorithm = 'AEAD_AES_128_GCM') })],
+    ['an envelope without id', 400, () => merchantNotification({ envelope: (envelope) => void delete envelope.id })],
+    ['a plaintext that is not JSON', 400, () => merchantNotification({ plaintextText: 'DONE' })],
+    ['another APIv3 key', 400, () => merchantNotification({ apiV3Key: 'x'.repeat(32) })],
+    ["another merchant's mchid", 400, () => merchantNotification({ plaintext: { mchid: '1230000109' } })],
+    ['a body over the limit', 413, () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1) })],
+    ['a base64 body over the limit', 413, () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1), base64: true })],
+  ];
+
+  it.each(rejections)('%s → %i FAIL', async (_name, status, input) => {
+    const before = (await aws.items()).length;
+    const response = await deliver(notifyHandler(), input());
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body)).toEqual({ code: 'FAIL', message: expect.any(String) });
+    expect((await aws.items()).length).toBe(before);
+  });
+
+  it('a correctly signed body that is not JSON → 400', async () => {
+    const body = merchantNotification().body.slice(0, -1);
+    const headers = signResponse({ serial: world.wechatpay.publicKeyId, privateKey: createPrivateKey(world.wechatpay.key.privateKeyPem) }, body);
+    expect((await deliver(notifyHandler(), { headers, body })).statusCode).toBe(400);
+  });
+
+  it('an unknown serial costs at most one secret refresh', async () => {
+    const secrets = aws.secretCache('merchant');
+    const handler = notifyHandler({ secrets });
+    await deliver(handler, merchantNotification());
+    const before = aws.secretsManager.calls.GetSecretValue;
+    for (let i = 0; i < 5; i += 1) await deliver(handler, withHeader('Wechatpay-Serial', 'PUB_KEY_ID_0199999999'));
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
+  });
+});
+
+describe('deduction-notify: faults', () => {
+  it('ledger down → 500 FAIL; once it recovers the same notification lands exactly once', async () => {
+    const out = outOrderNo();
+    const notification = merchantNotification({ plaintext: { out_order_no: out } });
+    const handler = notifyHandler();
+    aws.ledgerProxy.set('fail');
+    const failed = await deliver(handler, notification);
+    expect(failed.statusCode).toBe(500);
+    expect(JSON.parse(failed.body).code).toBe('FAIL');
+    expect(await orderItem(out)).toBeUndefined();
+    aws.ledgerProxy.set('pass');
+    expect((await deliver(handler, notification)).statusCode).toBe(204);
+    expect((await orderItem(out))!.notifications).toHaveLength(1);
+  });
+
+  it('ledger slower than its write timeout → 500 within the budget', async () => {
+    const notification = merchantNotification({ plaintext: { out_order_no: outOrderNo() } });
+    const handler = notifyHandler({ ledger: aws.ledger({ writeTimeoutMs: 200 }) });
+    await deliver(handler, merchantNotification());
+    aws.ledgerProxy.set('hang');
+    const response = await deliver(handler, notification);
+    expect(response.statusCode).toBe(500);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'request failed' });
+  });
+
+  it('Secrets Manager down at cold start → 500 with a clear log; a warm container keeps serving', async () => {
+    const cold = notifyHandler({ secrets: aws.secretCache('merchant') });
+    aws.secretsManager.fail(1);
+    const response = await deliver(cold, merchantNotification());
+    expect(response.statusCode).toBe(500);
+    expect(log.lines.at(-1)!.attributes.code).toBe('SECRET_UNAVAILABLE');
+
+    const secrets = aws.secretCache('merchant', { refreshIntervalMs: 0 });
+    const warm = notifyHandler({ secrets });
+    expect((await deliver(warm, merchantNotification())).statusCode).toBe(204);
+    aws.secretsManager.fail(1);
+    expect((await deliver(warm, merchantNotification())).statusCode).toBe(204);
+  });
+
+  it('a malformed secret → 500, the log names the field and holds no key material', async () => {
+    const broken = JSON.parse(world.secret(world.merchant));
+    aws.secretsManager.setSecret('broken', JSON.stringify({ ...broken, apiV3Key: 'a-secret-apiv3-key-too-short' }));
+    const response = await deliver(notifyHandler({ secretId: 'broken' }), merchantNotification());
+    expect(response.statusCode).toBe(500);
+    expect(log.text()).toContain('apiV3Key: must be exactly 32 bytes');
+    expect(log.text()).not.toContain('a-secret-apiv3-key-too-short');
+  });
+});
+
+describe('deduction-notify: logs', () => {
+  it('hold ids and outcomes, never keys, signatures, plaintext or the openid', async () => {
+    const handler = notifyHandler();
+    const notification = merchantNotification({ plaintext: { out_order_no: outOrderNo() } });
+    await deliver(handler, notification);
+    await deliver(handler, changedBody());
+    const text = log.text();
+    expect(text).toContain('notification recorded');
+    for (const secret of [world.merchant.apiV3Key, world.wechatpay.key.privateKeyPem.slice(40, 80), notification.headers['Wechatpay-Signature']!.slice(0, 24), 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', '15646546545165651651']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+function withHeader(name: string, value: string): EventInput {
+  const notification = merchantNotification();
+  return { ...notification, headers: { ...notification.headers, [name]: value } };
+}
+
+function withoutHeader(name: string): EventInput {
+  const notification = merchantNotification();
+  const { [name]: _removed, ...headers } = notification.headers;
+  return { ...notification, headers };
+}
+
+function changedBody(): EventInput {
+  const notification = merchantNotification();
+  return { ...notification, body: notification.body.replace('"summary":"支付成功"', '"summary":"支付失败"') };
+}
