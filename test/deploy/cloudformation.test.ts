@@ -1,0 +1,70 @@
+/** The CloudFormation that `serverless package` generates: what a deployment would really create. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+let dir: string;
+let resources: Record<string, Resource>;
+const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'package-'));
+  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'test', '--package', dir], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
+  });
+  resources = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('packaged CloudFormation', () => {
+  it('has the four routes of SPEC, IAM authorization on the create routes only', () => {
+    const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']));
+    expect(routes).toEqual({
+      'POST /merchant/service-orders': 'AWS_IAM',
+      'POST /partner/service-orders': 'AWS_IAM',
+      'POST /merchant/notify': 'NONE',
+      'POST /partner/notify': 'NONE',
+    });
+  });
+
+  it('runs four functions on nodejs22.x arm64, each with its own secret, notify answering inside 5 s', () => {
+    const functions = ofType('AWS::Lambda::Function').map((fn) => fn.Properties);
+    expect(functions).toHaveLength(4);
+    for (const fn of functions) {
+      expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Environment.Variables.WECHATPAY_SECRET_ID).toMatch(/^payscore\/test\/(merchant|partner)$/);
+      expect(fn.Environment.Variables.LEDGER_TABLE).toBe('payscore-sign-plan-test-ledger');
+    }
+    const notify = functions.filter((fn) => fn.Handler.includes('deduction-notify'));
+    expect(notify.map((fn) => fn.Timeout)).toEqual([5, 5]);
+    expect(new Set(notify.map((fn) => fn.Environment.Variables.WECHATPAY_SECRET_ID)).size).toBe(2);
+  });
+
+  it('keeps the ledger: on demand, point-in-time recovery, retained on delete and replace', () => {
+    const [table] = ofType('AWS::DynamoDB::Table');
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table!.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+
+  it('grants only the secret reads and ledger writes used, on named resources, never *', () => {
+    const [role] = ofType('AWS::IAM::Role');
+    const statements = role!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+    const granted = statements.filter((statement: any) => [statement.Action].flat().some((action: string) => !action.startsWith('logs:')));
+    expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    const text = JSON.stringify(granted);
+    expect(text).not.toMatch(/"\*"|:\*"/);
+    expect(text).toContain('secret:payscore/test/merchant-??????');
+    expect(text).toContain('secret:payscore/test/partner-??????');
+    expect(JSON.stringify(granted.find((statement: any) => [statement.Action].flat()[0].startsWith('dynamodb:')).Resource)).toBe('{"Fn::GetAtt":["LedgerTable","Arn"]}');
+  });
+});

@@ -1,0 +1,312 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
+import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
+import { merchantServiceOrder, partnerServiceOrder, type ServiceOrderVariant } from '../../../lib/handlers/service-order-variants';
+import { orderPartitionKey } from '../../../lib/ledger/order-key';
+import { createTestWorld, type TestWorld } from '../../helpers/accounts';
+import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
+import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { recordingLog, type RecordingLog } from '../../helpers/logs';
+import { merchantOrder, partnerOrder, SEED_MERCHANT_ORDER } from '../../helpers/orders';
+
+let world: TestWorld;
+let aws: LocalAws;
+let sandboxes: Record<'publicKey' | 'certificate', Sandbox>;
+let log: RecordingLog;
+
+beforeAll(async () => {
+  world = await createTestWorld();
+  aws = await startLocalAws({
+    'merchant-publicKey': world.secret(world.merchant, 'publicKey'),
+    'merchant-certificate': world.secret(world.merchant, 'certificate'),
+    'partner-publicKey': world.secret(world.partner, 'publicKey'),
+    'partner-certificate': world.secret(world.partner, 'certificate'),
+  });
+  const start = (signingMode: 'publicKey' | 'certificate') => startSandbox({ accounts: sandboxAccountsFromDevKeys(world), wechatpay: world.wechatpay, signingMode });
+  const [publicKey, certificate] = await Promise.all([start('publicKey'), start('certificate')]);
+  sandboxes = { publicKey, certificate };
+});
+afterAll(async () => {
+  await Promise.all([aws.close(), sandboxes.publicKey.close(), sandboxes.certificate.close()]);
+});
+beforeEach(() => {
+  log = recordingLog();
+  aws.ledgerProxy.set('pass');
+  for (const sandbox of Object.values(sandboxes)) sandbox.clearFaults();
+});
+
+interface Setup {
+  variant?: ServiceOrderVariant<never>;
+  mode?: 'publicKey' | 'certificate';
+  /** Verification mode of the secret, when it differs from the sandbox's. */
+  secretMode?: 'publicKey' | 'certificate';
+  secretId?: string;
+  overrides?: Partial<CreateServiceOrderDependencies>;
+}
+
+function createHandler(setup: Setup = {}) {
+  const variant = setup.variant ?? (merchantServiceOrder as ServiceOrderVariant<never>);
+  const mode = setup.mode ?? 'publicKey';
+  const secrets = aws.secretCache(setup.secretId ?? `${variant.name}-${setup.secretMode ?? mode}`);
+  const deps: CreateServiceOrderDependencies = {
+    secrets,
+    ledger: aws.ledger(),
+    fetch: (url, init) => fetch(url, init),
+    baseUrl: sandboxes[mode].url,
+    notifyUrl: undefined,
+    retry: { backoffBaseMs: 1 },
+    ...setup.overrides,
+  };
+  return createServiceOrderHandler(variant, log, () => deps);
+}
+
+const post = (handler: ReturnType<typeof createHandler>, body: unknown, remainingMs?: number) =>
+  handler(httpApiEvent({ body: JSON.stringify(body) }, '/merchant/service-orders'), lambdaContext(remainingMs));
+const json = (response: { body?: string }) => JSON.parse(response.body ?? '');
+
+/** Creates and completes plan detail 1 of a new sign plan, so that the seed's detail 2 may follow. */
+async function planWithDetail1Done(handler: ReturnType<typeof createHandler>, sandbox: Sandbox, order = merchantOrder()): Promise<string> {
+  const response = await post(handler, order);
+  expect(response.statusCode, response.body).toBe(200);
+  await sandbox.completeOrder(json(response).order_id);
+  return order.sign_plan_id as string;
+}
+
+const outTradeNo = () => `S${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+
+describe('create-service-order: success', () => {
+  it.each(['publicKey', 'certificate'] as const)("the merchant seed's request succeeds in %s mode", async (mode) => {
+    const handler = createHandler({ mode });
+    const signPlanId = await planWithDetail1Done(handler, sandboxes[mode]);
+    const seed: Record<string, unknown> = { ...SEED_MERCHANT_ORDER, sign_plan_id: signPlanId, out_trade_no: outTradeNo() };
+    const response = await post(handler, seed);
+
+    expect(response.statusCode, response.body).toBe(200);
+    const order = json(response);
+    expect(order).toMatchObject({ out_order_no: seed.out_trade_no, mchid: world.merchant.mchid, state: 'CREATED', notify_url: 'https://api.test.com', attach: seed.attach });
+    expect(response.headers!['Request-ID']).toEqual(expect.any(String));
+    // The sandbox verified the signature over the exact bytes before creating anything.
+    expect((await sandboxes[mode].order(order.order_id))!.request).toEqual(seed);
+
+    const item = await aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: seed.out_trade_no as string }));
+    expect(item).toMatchObject({ state: 'CREATED', order_id: order.order_id, create_request: seed, create_response: order, wechatpay_request_id: response.headers!['Request-ID'] });
+  });
+
+  it.each(['publicKey', 'certificate'] as const)("the partner seed's request succeeds in %s mode", async (mode) => {
+    const handler = createHandler({ mode, variant: partnerServiceOrder as ServiceOrderVariant<never> });
+    const signPlanId = await planWithDetail1Done(handler, sandboxes[mode], partnerOrder());
+    const seed = partnerOrder({ sign_plan_id: signPlanId, plan_detail_no: 2 });
+    const response = await post(handler, seed);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(json(response)).toMatchObject({ mchid: world.partner.mchid, sub_mchid: '1900000109', sub_appid: 'wxd678efh567hg6999' });
+    expect(await aws.item(orderPartitionKey({ mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: seed.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
+  });
+
+  it('a partner order for the provider-side openid succeeds too', async () => {
+    const { sub_openid: openid, sub_appid: _dropped, ...order } = partnerOrder();
+    const response = await post(createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never> }), { ...order, openid });
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it('fills notify_url from NOTIFY_URL when the request omits it', async () => {
+    const { notify_url: _omitted, ...order } = merchantOrder();
+    const response = await post(createHandler({ overrides: { notifyUrl: 'https://merchant.example/notify' } }), order);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(json(response).notify_url).toBe('https://merchant.example/notify');
+  });
+
+  it('keeps a notify_url the request gives', async () => {
+    const response = await post(createHandler({ overrides: { notifyUrl: 'https://merchant.example/notify' } }), merchantOrder());
+    expect(json(response).notify_url).toBe('https://api.test.com');
+  });
+
+  it('accepts REST 1.0 events and base64-encoded bodies', async () => {
+    const handler = createHandler();
+    const response = await handler(restEvent({ body: JSON.stringify(merchantOrder()), base64: true }, '/merchant/service-orders'), lambdaContext());
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it('reads the secret once across many warm invocations', async () => {
+    const handler = createHandler();
+    const before = aws.secretsManager.calls.GetSecretValue;
+    for (let i = 0; i < 20; i += 1) expect((await post(handler, merchantOrder())).statusCode).toBe(200);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
+  });
+
+  it('logs the request ids and out_trade_no, never the openid or key material', async () => {
+    const order = merchantOrder();
+    const response = await post(createHandler(), order);
+    const line = log.lines.find((entry) => entry.message === 'service order created')!;
+    expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
+    expect(line.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
+    expect(log.text()).not.toContain(order.openid as string);
+    expect(log.text()).not.toContain(world.merchant.merchant.privateKeyPem.slice(40, 80));
+  });
+});
+
+describe('create-service-order: validation', () => {
+  const cases: Array<[string, Record<string, unknown>, string[]]> = [
+    ['a missing service_id', { service_id: undefined }, ['service_id']],
+    ['a service_id over 32 characters', { service_id: 'x'.repeat(33) }, ['service_id']],
+    ['an empty sign_plan_id', { sign_plan_id: '' }, ['sign_plan_id']],
+    ['a plan_detail_no of 0', { plan_detail_no: 0 }, ['plan_detail_no']],
+    ['a fractional plan_detail_no', { plan_detail_no: 1.5 }, ['plan_detail_no']],
+    ['a plan_detail_no as a string', { plan_detail_no: '2' }, ['plan_detail_no']],
+    ['an appid over 32 characters', { appid: 'w'.repeat(33) }, ['appid']],
+    ['an openid over 128 characters', { openid: 'o'.repeat(129) }, ['openid']],
+    ['an http notify_url', { notify_url: 'http://api.test.com' }, ['notify_url']],
+    ['a notify_url over 256 characters', { notify_url: `https://a.example/${'p'.repeat(240)}` }, ['notify_url']],
+    ['a service_introduction of 21 characters', { service_introduction: '羽'.repeat(21) }, ['service_introduction']],
+    ['an empty service_introduction', { service_introduction: '' }, ['service_introduction']],
+    ['a start_time not yyyyMMddHHmmss', { time_range: { start_time: '2009-12-25 09:10:10' } }, ['time_range.start_time']],
+    ['a start_time on 30 February', { time_range: { start_time: '20090230091010' } }, ['time_range.start_time']],
+    ['a missing time_range', { time_range: undefined }, ['time_range']],
+    ['a start_time_remark over 20 characters', { time_range: { start_time: '20091225091010', start_time_remark: 'r'.repeat(21) } }, ['time_range.start_time_remark']],
+    ['an unknown field in time_range', { time_range: { start_time: '20091225091010', start: 'x' } }, ['time_range.start']],
+    ['an attach over 256 characters', { attach: 'a'.repeat(257) }, ['attach']],
+    ['an out_trade_no over 32 characters', { out_trade_no: 'T'.repeat(33) }, ['out_trade_no']],
+    ['an unknown top-level field', { sub_mchid: '1900000109' }, ['sub_mchid']],
+    ['a location that is not an object', { location: 'here' }, ['location']],
+    ['several bad fields at once', { appid: '', openid: undefined, attach: 7, extra: true }, ['appid', 'openid', 'attach', 'extra']],
+  ];
+
+  it.each(cases)('%s → 400 naming the field', async (_name, change, fields) => {
+    const body = { ...merchantOrder(), ...change };
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete body[key];
+    const response = await post(createHandler(), body);
+    expect(response.statusCode).toBe(400);
+    const answer = json(response);
+    expect(answer).toMatchObject({ code: 'INVALID_REQUEST', message: expect.any(String) });
+    expect(answer.errors.map((error: { field: string }) => error.field).sort()).toEqual([...fields].sort());
+    for (const error of answer.errors) expect(error.message).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ['not JSON', '{"service_id":', 'body'],
+    ['a JSON array', '[]', 'body'],
+    ['JSON null', 'null', 'body'],
+  ])('a body that is %s → 400 naming the body', async (_name, text, field) => {
+    const response = await createHandler()(httpApiEvent({ body: text }), lambdaContext());
+    expect(response.statusCode).toBe(400);
+    expect(json(response).errors[0].field).toBe(field);
+  });
+
+  it('an omitted notify_url without NOTIFY_URL → 400 notify_url is required', async () => {
+    const { notify_url: _omitted, ...order } = merchantOrder();
+    expect(json(await post(createHandler(), order)).errors).toEqual([{ field: 'notify_url', message: 'is required' }]);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['both openid and sub_openid', { openid: 'o1' }, ['openid']],
+    ['neither openid nor sub_openid', { sub_openid: undefined }, ['openid']],
+    ['sub_openid without sub_appid', { sub_appid: undefined }, ['sub_appid']],
+    ['a missing sub_mchid, with another bad field', { sub_mchid: undefined, plan_detail_no: 0 }, ['sub_mchid', 'plan_detail_no']],
+  ])('partner: %s → 400', async (_name, change, fields) => {
+    const body = { ...partnerOrder(), ...change };
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete body[key];
+    const response = await post(createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never> }), body);
+    expect(response.statusCode).toBe(400);
+    expect(json(response).errors.map((error: { field: string }) => error.field).sort()).toEqual([...fields].sort());
+  });
+
+  it('a body over 16 KiB → 413', async () => {
+    expect((await post(createHandler(), { ...merchantOrder(), attach: 'a'.repeat(20_000) })).statusCode).toBe(413);
+  });
+});
+
+describe('create-service-order: WeChat Pay errors', () => {
+  const ledgerItem = (order: Record<string, unknown>) => aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }));
+
+  it("passes WeChat Pay's 4xx through with its Request-ID", async () => {
+    const order = merchantOrder({ plan_detail_no: 3 });
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.any(String) });
+    expect(response.headers!['Request-ID']).toEqual(expect.any(String));
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it('retries a 5xx with the same bytes and succeeds', async () => {
+    sandboxes.publicKey.injectFault({ kind: 'systemError', count: 2 });
+    const response = await post(createHandler(), merchantOrder());
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it('answers 502 when every attempt gets a 5xx, and records nothing', async () => {
+    sandboxes.publicKey.injectFault({ kind: 'systemError', count: 3 });
+    const order = merchantOrder();
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(502);
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.stringContaining('same out_trade_no') });
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it('answers 504 within the deadline when WeChat Pay hangs', async () => {
+    sandboxes.publicKey.injectFault({ kind: 'hang' });
+    const order = merchantOrder();
+    const response = await post(createHandler({ overrides: { deadlineMs: 300 } }), order);
+    expect(response.statusCode).toBe(504);
+    expect(json(response).code).toBe('GATEWAY_TIMEOUT');
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it('keeps the deadline inside the Lambda time left', async () => {
+    sandboxes.publicKey.injectFault({ kind: 'hang' });
+    expect((await post(createHandler(), merchantOrder(), 2_800)).statusCode).toBe(504);
+  });
+
+  it.each(['unsigned', 'badSignature', 'staleTimestamp'] as const)('answers 502 to a %s 2xx and records no success', async (kind) => {
+    sandboxes.publicKey.injectFault({ kind });
+    const order = merchantOrder();
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(502);
+    expect(await ledgerItem(order)).toBeUndefined();
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
+  });
+
+  it('an unknown serial forces one secret refresh, then 502', async () => {
+    const handler = createHandler({ mode: 'certificate', secretMode: 'publicKey', secretId: 'merchant-publicKey' });
+    const before = aws.secretsManager.calls.GetSecretValue;
+    const response = await post(handler, merchantOrder());
+    expect(response.statusCode).toBe(502);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(2);
+    expect(log.text()).toContain('WECHATPAY_SERIAL_UNKNOWN');
+  });
+});
+
+describe('create-service-order: configuration and ledger faults', () => {
+  it('a missing secret → 500 with a clear log line', async () => {
+    const response = await post(createHandler({ secretId: 'no-such-secret' }), merchantOrder());
+    expect(response.statusCode).toBe(500);
+    expect(json(response)).toEqual({ code: 'INTERNAL_ERROR', message: expect.any(String) });
+    expect(log.text()).toContain('secret no-such-secret could not be loaded');
+    expect(log.text()).toContain('ResourceNotFoundException');
+  });
+
+  it('a malformed secret → 500 naming the field, with no key material logged', async () => {
+    const secret = JSON.parse(world.secret(world.merchant, 'publicKey'));
+    aws.secretsManager.setSecret('malformed', JSON.stringify({ ...secret, merchantPrivateKey: secret.merchantPrivateKey.slice(0, 200) }));
+    const response = await post(createHandler({ secretId: 'malformed' }), merchantOrder());
+    expect(response.statusCode).toBe(500);
+    expect(log.text()).toContain('merchantPrivateKey: is not an unencrypted PKCS#8');
+    expect(log.text()).not.toContain(secret.merchantPrivateKey.slice(40, 120));
+    expect(log.text()).not.toContain(secret.apiV3Key);
+  });
+
+  it('a failed ledger write after WeChat Pay accepted → still 200, logged loudly', async () => {
+    aws.ledgerProxy.set('fail');
+    const order = merchantOrder();
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(200);
+    expect(log.lines.find((line) => line.level === 'error')!.message).toMatch(/^LEDGER_WRITE_FAILED/);
+    expect(log.lines.find((line) => line.level === 'error')!.attributes.out_trade_no).toBe(order.out_trade_no);
+  });
+
+  it('a failure to build the dependencies (bad environment) → 500', async () => {
+    const handler = createServiceOrderHandler(merchantServiceOrder, log, () => {
+      throw new Error('environment variable WECHATPAY_SECRET_ID is required');
+    });
+    expect((await post(handler, merchantOrder())).statusCode).toBe(500);
+    expect(log.text()).toContain('WECHATPAY_SECRET_ID is required');
+  });
+});
