@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { apiV3KeyBytes, ConfigurationError, loadCertificate, loadPublicKey } from '../../lib/wechatpay/index';
+import { apiV3KeyBytes, ConfigurationError, loadCertificate, loadPublicKey } from '../../lib/wechatpay';
 import type { DevKeys } from '../keys';
 
 /** A direct merchant calls the merchant route; a service provider calls the partner route for its sub-merchants. */

@@ -10,7 +10,7 @@ import {
   verifySha256WithRsa,
   type Clock,
   type WechatPayError,
-} from '../../lib/wechatpay/index';
+} from '../../lib/wechatpay';
 import type { RegisteredAccount } from './accounts';
 import { signError } from './api-error';
 

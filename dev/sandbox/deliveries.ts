@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/wechatpay/index';
+import type { Clock } from '../../lib/wechatpay';
 import { notFound } from './api-error';
 import type { BuiltNotification } from './notification';
 import { postNotification } from './post-notification';

@@ -1,4 +1,4 @@
-import { createNotificationBody } from '../../lib/wechatpay/index';
+import { createNotificationBody } from '../../lib/wechatpay';
 import { resourceNonce } from './ids';
 import { orderResource, type Payment, type SandboxOrder } from './order';
 import { rfc3339Time, compactTime } from './wechat-time';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../lib/wechatpay/index';
+import { systemClock, type Clock } from '../../lib/wechatpay';
 import type { DevWechatpayKeys } from '../keys';
 import type { SandboxAccount } from './accounts';
 import type { SigningMode } from './response-signing';

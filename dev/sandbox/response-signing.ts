@@ -1,5 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { loadPrivateKey, signResponse, type Body, type Clock } from '../../lib/wechatpay/index';
+import { loadPrivateKey, SIGNATURE_PROBE_PREFIX, signResponse, type Body, type Clock } from '../../lib/wechatpay';
 import type { DevWechatpayKeys } from '../keys';
 
 /** Which id WeChat Pay names in `Wechatpay-Serial`; `both` alternates, as during a key migration. */
@@ -10,7 +10,6 @@ export type SignatureFault = 'unsigned' | 'badSignature' | 'staleTimestamp';
 
 /** Beyond the 300 s window that verifiers allow. */
 const STALE_MS = 10 * 60_000;
-const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
 
 /** Signs answers and notifications with the sandbox's WeChat Pay key, through lib/wechatpay's `signResponse`. */
 export class ResponseSigning {
@@ -46,6 +45,6 @@ export class ResponseSigning {
 
   /** WeChat Pay's probe of whether the receiver verifies at all: a signature that is no signature. */
   probeHeaders(body: Body): Record<string, string> {
-    return { ...this.headers(body), 'Wechatpay-Signature': `${PROBE_PREFIX}${randomBytes(32).toString('base64')}` };
+    return { ...this.headers(body), 'Wechatpay-Signature': `${SIGNATURE_PROBE_PREFIX}${randomBytes(32).toString('base64')}` };
   }
 }

@@ -16,7 +16,8 @@ import { verifySha256WithRsa } from './rsa';
 import { SIGNATURE_SCHEME } from './authorization';
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
-const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
+/** How WeChat Pay marks the probes that test whether a merchant verifies signatures at all. */
+export const SIGNATURE_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
 
 export interface VerifierOptions {
   /**
@@ -76,7 +77,7 @@ export class Verifier {
     const publicKey = this.#publicKeys.get(serial.toUpperCase());
     if (!publicKey) throw new UnknownSerialError(serial);
 
-    if (signatureText.startsWith(PROBE_PREFIX)) throw new SignatureProbeError();
+    if (signatureText.startsWith(SIGNATURE_PROBE_PREFIX)) throw new SignatureProbeError();
     const signature = decodeStrictBase64(signatureText);
     if (!signature) throw new MalformedSignatureError();
     if (!verifySha256WithRsa(responseMessage({ timestamp: timestampText, nonce, body }), signature, publicKey)) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatAuthorization, parseAuthorization } from '../../../lib/wechatpay/index';
-import type { Sandbox } from '../../../dev/sandbox/index';
+import { formatAuthorization, parseAuthorization } from '../../../lib/wechatpay';
+import type { Sandbox } from '../../../dev/sandbox';
 import { generateWorld, merchantOrder, MERCHANT_PATH, post, signerFor, startWorldSandbox, type World } from './helpers';
 
 let world: World;

@@ -1,36 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../lib/wechatpay/index';
-import { sandboxAccountsFromDevKeys, startSandbox, USER_CONFIRM, type DeliveryRecord, type Sandbox, type SandboxOrder } from '../../../dev/sandbox/index';
-import { controlGet, controlPost, createOrder, generateWorld, merchantOrder, openNotification, startReceiver, startWorldSandbox, SUB_MCHID, verifierFor, type World } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../lib/wechatpay';
+import { sandboxAccountsFromDevKeys, startSandbox, USER_CONFIRM, type DeliveryRecord, type SandboxOrder } from '../../../dev/sandbox';
+import { controlGet, controlPost, createOrder, merchantOrder, openNotification, SUB_MCHID, verifierFor, receiverSandboxFixture } from './helpers';
 
-let world: World;
-let sandbox: Sandbox;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-beforeAll(async () => {
-  world = await generateWorld();
-  receiver = await startReceiver();
-  sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url });
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+const fx = receiverSandboxFixture();
 
 const waitForDeliveries = async (notificationId: unknown) =>
-  (await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${String(notificationId)}&wait=true`)) as DeliveryRecord[];
+  (await controlGet(fx.sandbox.url, `/sandbox/deliveries?notification_id=${String(notificationId)}&wait=true`)) as DeliveryRecord[];
 
 describe('sandbox routes', () => {
   it('list and show orders', async () => {
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const orders = (await controlGet(sandbox.url, '/sandbox/orders')) as SandboxOrder[];
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const orders = (await controlGet(fx.sandbox.url, '/sandbox/orders')) as SandboxOrder[];
     expect(orders.map((order) => order.orderId)).toContain(created.order_id);
-    expect(await controlGet(sandbox.url, `/sandbox/orders/${String(created.order_id)}`)).toMatchObject({ orderId: created.order_id, state: 'CREATED', mchid: world.merchant.mchid });
+    expect(await controlGet(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}`)).toMatchObject({ orderId: created.order_id, state: 'CREATED', mchid: fx.world.merchant.mchid });
   });
 
   it('complete an order and report its deliveries', async () => {
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const completed = await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`);
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const completed = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`);
     expect(completed.status).toBe(200);
     const deliveries = await waitForDeliveries(completed.json.notificationId);
     expect(deliveries).toEqual([
@@ -38,73 +26,73 @@ describe('sandbox routes', () => {
         notificationId: completed.json.notificationId,
         orderId: created.order_id,
         eventType: 'PAYSCORE.USER_PAID',
-        url: receiver.url,
+        url: fx.receiver.url,
         copy: 1,
         probe: false,
         attempts: [{ attempt: 1, at: expect.any(String), statusCode: 204 }],
         outcome: 'delivered',
       },
     ]);
-    expect(((await controlGet(sandbox.url, '/sandbox/deliveries')) as DeliveryRecord[]).map((delivery) => delivery.notificationId)).toContain(completed.json.notificationId);
-    expect((await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`)).json.code).toBe('INVALID_REQUEST');
+    expect(((await controlGet(fx.sandbox.url, '/sandbox/deliveries')) as DeliveryRecord[]).map((delivery) => delivery.notificationId)).toContain(completed.json.notificationId);
+    expect((await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`)).json.code).toBe('INVALID_REQUEST');
   });
 
   it('send USER_CONFIRM and arbitrary notifications, with delivery options', async () => {
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const confirmed = await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/confirm`, { delivery: { copies: 2 } });
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const confirmed = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/confirm`, { delivery: { copies: 2 } });
     expect((await waitForDeliveries(confirmed.json.notificationId)).map((delivery) => [delivery.eventType, delivery.copy])).toEqual([
       [USER_CONFIRM, 1],
       [USER_CONFIRM, 2],
     ]);
-    const sent = await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { eventType: 'PAYSCORE.USER_PAID', fields: { attach: 'changed' } });
+    const sent = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { eventType: 'PAYSCORE.USER_PAID', fields: { attach: 'changed' } });
     await waitForDeliveries(sent.json.notificationId);
-    const { plaintext } = openNotification(receiver.received.at(-1)!, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const { plaintext } = openNotification(fx.receiver.received.at(-1)!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(plaintext).toMatchObject({ order_id: created.order_id, attach: 'changed' });
   });
 
   it('build a signed notification without delivering it', async () => {
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const built = await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications/build`, { eventType: USER_CONFIRM });
-    const { envelope } = openNotification({ headers: built.json.headers as Record<string, string>, body: Buffer.from(built.json.body as string) }, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const built = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications/build`, { eventType: USER_CONFIRM });
+    const { envelope } = openNotification({ headers: built.json.headers as Record<string, string>, body: Buffer.from(built.json.body as string) }, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(envelope.event_type).toBe(USER_CONFIRM);
-    expect(sandbox.deliveries(envelope.id)).toEqual([]);
+    expect(fx.sandbox.deliveries(envelope.id)).toEqual([]);
   });
 
   it('answer unknown orders, routes and bad bodies in WeChat Pay’s error shape', async () => {
-    expect(await controlPost(sandbox.url, '/sandbox/orders/404/complete')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
-    expect(await controlPost(sandbox.url, '/sandbox/nothing')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
-    expect((await fetch(`${sandbox.url}/v3/other`)).status).toBe(404);
-    expect(await controlGet(sandbox.url, '/sandbox/deliveries?notification_id=EV-0&wait=true')).toMatchObject({ code: 'NOT_FOUND' });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const bad = await controlPost(sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { delivery: { copies: 0 } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/orders/404/complete')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/nothing')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+    expect((await fetch(`${fx.sandbox.url}/v3/other`)).status).toBe(404);
+    expect(await controlGet(fx.sandbox.url, '/sandbox/deliveries?notification_id=EV-0&wait=true')).toMatchObject({ code: 'NOT_FOUND' });
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const bad = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { delivery: { copies: 0 } });
     expect(bad).toMatchObject({ status: 400, json: { code: 'PARAM_ERROR', detail: { field: 'delivery.copies' } } });
   });
 });
 
 describe('accounts', () => {
   it('come from the development keys: the direct merchant and the service provider', () => {
-    const accounts = sandboxAccountsFromDevKeys(world, { subMchids: [SUB_MCHID] });
+    const accounts = sandboxAccountsFromDevKeys(fx.world, { subMchids: [SUB_MCHID] });
     expect(accounts).toEqual([
-      { mchid: world.merchant.mchid, kind: 'merchant', merchantSerialNo: world.merchant.merchant.serial, merchantPublicKeyPem: world.merchant.merchant.certificatePem, apiV3Key: world.merchant.apiV3Key },
-      { mchid: world.partner.mchid, kind: 'partner', merchantSerialNo: world.partner.merchant.serial, merchantPublicKeyPem: world.partner.merchant.certificatePem, apiV3Key: world.partner.apiV3Key, subMchids: [SUB_MCHID] },
+      { mchid: fx.world.merchant.mchid, kind: 'merchant', merchantSerialNo: fx.world.merchant.merchant.serial, merchantPublicKeyPem: fx.world.merchant.merchant.certificatePem, apiV3Key: fx.world.merchant.apiV3Key },
+      { mchid: fx.world.partner.mchid, kind: 'partner', merchantSerialNo: fx.world.partner.merchant.serial, merchantPublicKeyPem: fx.world.partner.merchant.certificatePem, apiV3Key: fx.world.partner.apiV3Key, subMchids: [SUB_MCHID] },
     ]);
-    expect(sandboxAccountsFromDevKeys(world)[1]).not.toHaveProperty('subMchids');
+    expect(sandboxAccountsFromDevKeys(fx.world)[1]).not.toHaveProperty('subMchids');
   });
 
   it('accept an SPKI public key instead of the certificate', async () => {
-    const [merchant] = sandboxAccountsFromDevKeys(world);
-    const spki = await startSandbox({ accounts: [{ ...merchant!, merchantPublicKeyPem: world.merchant.merchant.publicKeyPem }], wechatpay: world.wechatpay });
+    const [merchant] = sandboxAccountsFromDevKeys(fx.world);
+    const spki = await startSandbox({ accounts: [{ ...merchant!, merchantPublicKeyPem: fx.world.merchant.merchant.publicKeyPem }], wechatpay: fx.world.wechatpay });
     try {
-      await expect(createOrder(spki, world.merchant, merchantOrder())).resolves.toMatchObject({ state: 'CREATED' });
+      await expect(createOrder(spki, fx.world.merchant, merchantOrder())).resolves.toMatchObject({ state: 'CREATED' });
     } finally {
       await spki.close();
     }
   });
 
   it('fail the start when a key or APIv3 key is unusable, naming the setting', async () => {
-    const [merchant] = sandboxAccountsFromDevKeys(world);
-    await expect(startSandbox({ accounts: [{ ...merchant!, merchantSerialNo: '01' }], wechatpay: world.wechatpay })).rejects.toThrow(ConfigurationError);
-    await expect(startSandbox({ accounts: [{ ...merchant!, apiV3Key: 'short' }], wechatpay: world.wechatpay })).rejects.toThrow('accounts[0].apiV3Key');
-    await expect(startSandbox({ accounts: [merchant!, merchant!], wechatpay: world.wechatpay })).rejects.toThrow('registered twice');
+    const [merchant] = sandboxAccountsFromDevKeys(fx.world);
+    await expect(startSandbox({ accounts: [{ ...merchant!, merchantSerialNo: '01' }], wechatpay: fx.world.wechatpay })).rejects.toThrow(ConfigurationError);
+    await expect(startSandbox({ accounts: [{ ...merchant!, apiV3Key: 'short' }], wechatpay: fx.world.wechatpay })).rejects.toThrow('accounts[0].apiV3Key');
+    await expect(startSandbox({ accounts: [merchant!, merchant!], wechatpay: fx.world.wechatpay })).rejects.toThrow('registered twice');
   });
 });

@@ -1,56 +1,41 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MissingHeaderError, SignatureMismatchError, SignatureProbeError, TimestampOutOfWindowError } from '../../../lib/wechatpay/index';
-import type { Sandbox } from '../../../dev/sandbox/index';
+import { describe, expect, it, vi } from 'vitest';
+import { MissingHeaderError, SignatureMismatchError, SignatureProbeError, TimestampOutOfWindowError } from '../../../lib/wechatpay';
 import {
   controlGet,
   controlPost,
   createOrder,
-  generateWorld,
   merchantOrder,
   MERCHANT_PATH,
   post,
   signerFor,
-  startReceiver,
   startWorldSandbox,
+  receiverSandboxFixture,
   verifierFor,
-  type World,
 } from './helpers';
 
-let world: World;
-let sandbox: Sandbox;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const fx = receiverSandboxFixture();
 
-beforeAll(async () => {
-  world = await generateWorld();
-  receiver = await startReceiver();
-  sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url });
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
-
-const create = (order = merchantOrder(), signal?: AbortSignal) => post(sandbox.url, MERCHANT_PATH, JSON.stringify(order), signerFor(world.merchant), signal);
-const hasOrder = (outTradeNo: unknown) => sandbox.orders().some((order) => order.request.out_trade_no === outTradeNo);
+const create = (order = merchantOrder(), signal?: AbortSignal) => post(fx.sandbox.url, MERCHANT_PATH, JSON.stringify(order), signerFor(fx.world.merchant), signal);
+const hasOrder = (outTradeNo: unknown) => fx.sandbox.orders().some((order) => order.request.out_trade_no === outTradeNo);
 
 describe('create faults', () => {
   it('systemError answers the next N creates 500 SYSTEM_ERROR, signed, without creating the order', async () => {
-    sandbox.injectFault({ kind: 'systemError', count: 2 });
+    fx.sandbox.injectFault({ kind: 'systemError', count: 2 });
     const order = merchantOrder();
     for (const _ of [1, 2]) {
       const answer = await create(order);
       expect(answer.status).toBe(500);
       expect(answer.json.code).toBe('SYSTEM_ERROR');
-      expect(() => verifierFor(world.wechatpay).verify(answer.headers, answer.raw)).not.toThrow();
+      expect(() => verifierFor(fx.world.wechatpay).verify(answer.headers, answer.raw)).not.toThrow();
     }
     expect(hasOrder(order.out_trade_no)).toBe(false);
     expect((await create(order)).status).toBe(200);
   });
 
   it('hang creates the order but never answers; the retry gets the same order', async () => {
-    sandbox.injectFault({ kind: 'hang' });
+    fx.sandbox.injectFault({ kind: 'hang' });
     const order = merchantOrder();
     const abort = new AbortController();
     const hung = create(order, abort.signal);
@@ -58,13 +43,13 @@ describe('create faults', () => {
     abort.abort();
     await expect(hung).rejects.toThrow();
     const retried = await create(order);
-    expect(retried.json.order_id).toBe(sandbox.orders().find((stored) => stored.request.out_trade_no === order.out_trade_no)!.orderId);
+    expect(retried.json.order_id).toBe(fx.sandbox.orders().find((stored) => stored.request.out_trade_no === order.out_trade_no)!.orderId);
   });
 
-  it('hang ends when the sandbox closes', async () => {
-    const closing = await startWorldSandbox(world);
+  it('hang ends when the fx.sandbox closes', async () => {
+    const closing = await startWorldSandbox(fx.world);
     closing.injectFault({ kind: 'hang' });
-    const hung = post(closing.url, MERCHANT_PATH, JSON.stringify(merchantOrder()), signerFor(world.merchant));
+    const hung = post(closing.url, MERCHANT_PATH, JSON.stringify(merchantOrder()), signerFor(fx.world.merchant));
     await vi.waitFor(() => expect(closing.orders()).toHaveLength(1));
     await closing.close();
     await expect(hung).rejects.toThrow();
@@ -75,21 +60,21 @@ describe('create faults', () => {
     ['badSignature', SignatureMismatchError],
     ['staleTimestamp', TimestampOutOfWindowError],
   ] as const)('%s spoils the signature of an otherwise normal answer', async (kind, rejection) => {
-    sandbox.injectFault({ kind });
+    fx.sandbox.injectFault({ kind });
     const order = merchantOrder();
     const answer = await create(order);
     expect(answer.status).toBe(200);
     expect(answer.json.out_order_no).toBe(order.out_trade_no);
     expect(answer.headers['request-id']).toBeTruthy();
-    expect(() => verifierFor(world.wechatpay).verify(answer.headers, answer.raw)).toThrow(rejection);
+    expect(() => verifierFor(fx.world.wechatpay).verify(answer.headers, answer.raw)).toThrow(rejection);
     const next = await create();
-    expect(() => verifierFor(world.wechatpay).verify(next.headers, next.raw)).not.toThrow();
+    expect(() => verifierFor(fx.world.wechatpay).verify(next.headers, next.raw)).not.toThrow();
   });
 
   it('unsigned leaves out every Wechatpay-* header; staleTimestamp is 10 minutes old', async () => {
-    sandbox.injectFault({ kind: 'unsigned' });
+    fx.sandbox.injectFault({ kind: 'unsigned' });
     expect(Object.keys((await create()).headers).filter((name) => name.startsWith('wechatpay-'))).toEqual([]);
-    sandbox.injectFault({ kind: 'staleTimestamp' });
+    fx.sandbox.injectFault({ kind: 'staleTimestamp' });
     const stale = await create();
     expect(Math.round((Date.now() / 1000 - Number(stale.headers['wechatpay-timestamp'])) / 60)).toBe(10);
   });
@@ -97,13 +82,13 @@ describe('create faults', () => {
 
 describe('delivery faults', () => {
   it('duplicateDelivery delivers the same bytes K times, one after the other', async () => {
-    receiver.received.length = 0;
-    sandbox.injectFault({ kind: 'duplicateDelivery', copies: 3 });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const deliveries = await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
+    fx.receiver.received.length = 0;
+    fx.sandbox.injectFault({ kind: 'duplicateDelivery', copies: 3 });
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const deliveries = await fx.sandbox.waitForDelivery(fx.sandbox.completeOrder(created.order_id as string).notificationId);
     expect(deliveries.map((delivery) => [delivery.copy, delivery.outcome])).toEqual([[1, 'delivered'], [2, 'delivered'], [3, 'delivered']]);
-    expect(receiver.received).toHaveLength(3);
-    expect(new Set(receiver.received.map((received) => received.body.toString())).size).toBe(1);
+    expect(fx.receiver.received).toHaveLength(3);
+    expect(new Set(fx.receiver.received.map((received) => received.body.toString())).size).toBe(1);
   });
 
   it('concurrentDelivery sends K copies at once', async () => {
@@ -115,10 +100,10 @@ describe('delivery faults', () => {
       if (waiting.length === 3) for (const held of waiting) held.writeHead(204).end();
     });
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-    const gated = await startWorldSandbox(world, { resolveNotifyUrl: () => `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`, deliveryTimeoutMs: 10_000 });
+    const gated = await startWorldSandbox(fx.world, { resolveNotifyUrl: () => `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`, deliveryTimeoutMs: 10_000 });
     try {
       gated.injectFault({ kind: 'concurrentDelivery', copies: 3 });
-      const created = await createOrder(gated, world.merchant, merchantOrder());
+      const created = await createOrder(gated, fx.world.merchant, merchantOrder());
       const deliveries = await gated.waitForDelivery(gated.completeOrder(created.order_id as string).notificationId);
       expect(deliveries.map((delivery) => [delivery.attempts.length, delivery.attempts[0]!.statusCode])).toEqual([[1, 204], [1, 204], [1, 204]]);
     } finally {
@@ -128,45 +113,45 @@ describe('delivery faults', () => {
   });
 
   it('probe precedes the notification with the same body under a WECHATPAY/SIGNTEST/ signature, sent once', async () => {
-    receiver.received.length = 0;
-    sandbox.injectFault({ kind: 'probe' });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const deliveries = await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
+    fx.receiver.received.length = 0;
+    fx.sandbox.injectFault({ kind: 'probe' });
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const deliveries = await fx.sandbox.waitForDelivery(fx.sandbox.completeOrder(created.order_id as string).notificationId);
     expect(deliveries.map((delivery) => [delivery.probe, delivery.copy, delivery.attempts.length])).toEqual([[true, 0, 1], [false, 1, 1]]);
-    const [probe, genuine] = receiver.received;
+    const [probe, genuine] = fx.receiver.received;
     expect(probe!.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
     expect(probe!.body).toEqual(genuine!.body);
-    expect(() => verifierFor(world.wechatpay).verify(probe!.headers, probe!.body)).toThrow(SignatureProbeError);
-    expect(() => verifierFor(world.wechatpay).verify(genuine!.headers, genuine!.body)).not.toThrow();
+    expect(() => verifierFor(fx.world.wechatpay).verify(probe!.headers, probe!.body)).toThrow(SignatureProbeError);
+    expect(() => verifierFor(fx.world.wechatpay).verify(genuine!.headers, genuine!.body)).not.toThrow();
   });
 
   it('can also be asked for per notification', async () => {
-    receiver.received.length = 0;
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
-    const deliveries = await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string, { copies: 2, probe: true }).notificationId);
+    fx.receiver.received.length = 0;
+    const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
+    const deliveries = await fx.sandbox.waitForDelivery(fx.sandbox.completeOrder(created.order_id as string, { copies: 2, probe: true }).notificationId);
     expect(deliveries.map((delivery) => delivery.copy)).toEqual([0, 1, 2]);
   });
 });
 
 describe('the faults route', () => {
   it('queues, lists and clears faults over HTTP', async () => {
-    expect(await controlPost(sandbox.url, '/sandbox/faults', { kind: 'unsigned' })).toEqual({ status: 200, json: { kind: 'unsigned', count: 1 } });
-    expect(await controlPost(sandbox.url, '/sandbox/faults', { kind: 'duplicateDelivery', copies: 2, count: 3 })).toMatchObject({ status: 200 });
-    expect(await controlGet(sandbox.url, '/sandbox/faults')).toEqual([
+    expect(await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'unsigned' })).toEqual({ status: 200, json: { kind: 'unsigned', count: 1 } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'duplicateDelivery', copies: 2, count: 3 })).toMatchObject({ status: 200 });
+    expect(await controlGet(fx.sandbox.url, '/sandbox/faults')).toEqual([
       { kind: 'unsigned', count: 1 },
       { kind: 'duplicateDelivery', copies: 2, count: 3 },
     ]);
     const answer = await create();
     expect(answer.headers['wechatpay-signature']).toBeUndefined();
-    expect(await controlGet(sandbox.url, '/sandbox/faults')).toEqual([{ kind: 'duplicateDelivery', copies: 2, count: 3 }]);
-    expect(await (await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' })).json()).toEqual([]);
+    expect(await controlGet(fx.sandbox.url, '/sandbox/faults')).toEqual([{ kind: 'duplicateDelivery', copies: 2, count: 3 }]);
+    expect(await (await fetch(`${fx.sandbox.url}/sandbox/faults`, { method: 'DELETE' })).json()).toEqual([]);
   });
 
   it('rejects an unknown fault with 400 PARAM_ERROR naming the field', async () => {
-    const answer = await controlPost(sandbox.url, '/sandbox/faults', { kind: 'explode' });
+    const answer = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'explode' });
     expect(answer.status).toBe(400);
     expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'kind' } });
-    const missing = await controlPost(sandbox.url, '/sandbox/faults', { kind: 'concurrentDelivery' });
+    const missing = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'concurrentDelivery' });
     expect(missing.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'copies' } });
   });
 });

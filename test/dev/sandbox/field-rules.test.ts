@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../../dev/sandbox/index';
+import type { Sandbox } from '../../../dev/sandbox';
 import { generateWorld, merchantOrder, MERCHANT_PATH, partnerOrder, PARTNER_PATH, post, signerFor, startWorldSandbox, type World } from './helpers';
 
 let world: World;

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -9,25 +10,18 @@ import {
   Signer,
   Verifier,
   type Clock,
-} from '../../../lib/wechatpay/index';
-import { generateAccount, generateWechatpayKeys, type DevAccount, type DevWechatpayKeys } from '../../../dev/keys';
-import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions, type SigningMode } from '../../../dev/sandbox/index';
+} from '../../../lib/wechatpay';
+import { generateDevKeys, type DevAccount, type DevKeys, type DevWechatpayKeys } from '../../../dev/keys';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions, type SigningMode } from '../../../dev/sandbox';
 
 export const MERCHANT_PATH = '/v3/payscore/sign-plan/serviceorder';
 export const PARTNER_PATH = '/v3/payscore/sign-plan/partner/serviceorder';
 export const SUB_MCHID = '1900000110';
 export const NOTIFY_URL = 'https://merchant.example/notify';
 
-export interface World {
-  wechatpay: DevWechatpayKeys;
-  merchant: DevAccount;
-  partner: DevAccount;
-}
+export type World = DevKeys;
 
-export async function generateWorld(): Promise<World> {
-  const [wechatpay, merchant, partner] = await Promise.all([generateWechatpayKeys(), generateAccount('1900000109'), generateAccount('1900000001')]);
-  return { wechatpay, merchant, partner };
-}
+export const generateWorld = generateDevKeys;
 
 /** A sandbox for `world` that knows SUB_MCHID as the provider's only sub-merchant, delivering to `receiverUrl`. */
 export function startWorldSandbox(world: World, options: Partial<SandboxOptions> & { receiverUrl?: string } = {}): Promise<Sandbox> {
@@ -118,6 +112,23 @@ export interface Received {
 export type Reaction = number | 'hang';
 
 /** A merchant's notify endpoint: records what arrives and reacts as scripted (then 204). */
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/** For the enclosing test file: a world, a receiver and a sandbox delivering to it, closed afterwards. */
+export function receiverSandboxFixture(): { world: World; sandbox: Sandbox; receiver: Receiver } {
+  const fixture = {} as { world: World; sandbox: Sandbox; receiver: Receiver };
+  beforeAll(async () => {
+    fixture.world = await generateWorld();
+    fixture.receiver = await startReceiver();
+    fixture.sandbox = await startWorldSandbox(fixture.world, { receiverUrl: fixture.receiver.url });
+  });
+  afterAll(async () => {
+    await fixture.sandbox.close();
+    await fixture.receiver.close();
+  });
+  return fixture;
+}
+
 export async function startReceiver(script: Reaction[] = []): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const hung: ServerResponse[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MalformedNotificationError } from '../../../lib/wechatpay/index';
-import { USER_CONFIRM, USER_PAID, WECHATPAY_RETRY_DELAYS_MS, type Sandbox } from '../../../dev/sandbox/index';
+import { MalformedNotificationError } from '../../../lib/wechatpay';
+import { USER_CONFIRM, USER_PAID, WECHATPAY_RETRY_DELAYS_MS, type Sandbox } from '../../../dev/sandbox';
 import { scaledRetryDelays } from '../../../dev/sandbox/retry-schedule';
 import {
   createOrder,

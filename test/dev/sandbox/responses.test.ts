@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnknownSerialError } from '../../../lib/wechatpay/index';
-import type { Sandbox, SigningMode } from '../../../dev/sandbox/index';
+import { UnknownSerialError } from '../../../lib/wechatpay';
+import type { Sandbox, SigningMode } from '../../../dev/sandbox';
 import {
   generateWorld,
   merchantOrder,

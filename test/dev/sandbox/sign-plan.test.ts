@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../../dev/sandbox/index';
-import { generateWorld, merchantOrder, MERCHANT_PATH, newPlanId, partnerOrder, PARTNER_PATH, post, signerFor, startReceiver, startWorldSandbox, type World } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { merchantOrder, MERCHANT_PATH, newPlanId, partnerOrder, PARTNER_PATH, post, signerFor, receiverSandboxFixture } from './helpers';
 
-let world: World;
-let sandbox: Sandbox;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const fx = receiverSandboxFixture();
 
-beforeAll(async () => {
-  world = await generateWorld();
-  receiver = await startReceiver();
-  sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url });
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
-
-const create = (order: Record<string, unknown>, body = JSON.stringify(order)) => post(sandbox.url, MERCHANT_PATH, body, signerFor(world.merchant));
+const create = (order: Record<string, unknown>, body = JSON.stringify(order)) => post(fx.sandbox.url, MERCHANT_PATH, body, signerFor(fx.world.merchant));
 
 describe('sign-plan rules', () => {
   it('let plan details be created in order, each after the previous is completed', async () => {
@@ -24,9 +11,9 @@ describe('sign-plan rules', () => {
     for (const detail of [1, 2, 3]) {
       const answer = await create(merchantOrder({ sign_plan_id: plan, plan_detail_no: detail }));
       expect(answer.status).toBe(200);
-      sandbox.completeOrder(answer.json.order_id as string);
+      fx.sandbox.completeOrder(answer.json.order_id as string);
     }
-    await sandbox.idle();
+    await fx.sandbox.idle();
   });
 
   it('require the first plan detail to be 1', async () => {
@@ -47,16 +34,16 @@ describe('sign-plan rules', () => {
   it('refuse a plan detail that already has an order, and one that skips ahead', async () => {
     const plan = newPlanId();
     const first = await create(merchantOrder({ sign_plan_id: plan, plan_detail_no: 1 }));
-    sandbox.completeOrder(first.json.order_id as string);
+    fx.sandbox.completeOrder(first.json.order_id as string);
     expect((await create(merchantOrder({ sign_plan_id: plan, plan_detail_no: 1 }))).json.message).toContain('already has a service order');
     expect((await create(merchantOrder({ sign_plan_id: plan, plan_detail_no: 3 }))).json.message).toContain('out of order');
-    await sandbox.idle();
+    await fx.sandbox.idle();
   });
 
   it('keep sign plans of different sub-merchants apart', async () => {
     const plan = newPlanId();
     expect((await create(merchantOrder({ sign_plan_id: plan }))).status).toBe(200);
-    const partner = await post(sandbox.url, PARTNER_PATH, JSON.stringify(partnerOrder({ sign_plan_id: plan })), signerFor(world.partner));
+    const partner = await post(fx.sandbox.url, PARTNER_PATH, JSON.stringify(partnerOrder({ sign_plan_id: plan })), signerFor(fx.world.partner));
     expect(partner.status).toBe(200);
   });
 });
@@ -70,7 +57,7 @@ describe('a repeated out_trade_no', () => {
     expect(first.status).toBe(200);
     expect(same.json).toEqual(first.json);
     expect(reordered.json.order_id).toBe(first.json.order_id);
-    expect(sandbox.orders().filter((stored) => stored.request.out_trade_no === order.out_trade_no)).toHaveLength(1);
+    expect(fx.sandbox.orders().filter((stored) => stored.request.out_trade_no === order.out_trade_no)).toHaveLength(1);
   });
 
   it('with a different request is 400 INVALID_REQUEST', async () => {
@@ -84,9 +71,9 @@ describe('a repeated out_trade_no', () => {
   it('after completion shows the order DONE', async () => {
     const order = merchantOrder();
     const first = await create(order);
-    sandbox.completeOrder(first.json.order_id as string);
+    fx.sandbox.completeOrder(first.json.order_id as string);
     const again = await create(order);
     expect(again.json).toMatchObject({ order_id: first.json.order_id, state: 'DONE', state_description: 'MCH_COMPLETE' });
-    await sandbox.idle();
+    await fx.sandbox.idle();
   });
 });
