@@ -1,0 +1,136 @@
+/**
+ * The whole system on 127.0.0.1, as `npm start` runs it: WeChat Pay sandbox,
+ * Secrets Manager stand-in, dynalite with the ledger table, and
+ * serverless-offline serving the four functions against them.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, type DynamoDbStandIn } from '../aws/dynamodb';
+import { awsEnvironment } from '../aws/environment';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/local-account';
+import { startSecretsManager, type SecretsManagerStandIn } from '../aws/secrets-manager';
+import { accountSecret, type DevKeys } from '../keys';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../sandbox';
+import { startOffline, type Offline } from './offline';
+import { isPortFree, PortInUseError, type StackPorts } from './ports';
+
+export interface StackOptions {
+  keys: DevKeys;
+  ports: StackPorts;
+  /** The serverless stage: names the secrets (`payscore/<stage>/…`) and the table. */
+  stage?: string;
+  /** Complete every order this long after creation (null: only on demand). */
+  autoCompleteAfterMs?: number | null;
+  /** WeChat Pay's retry waits (15 s … 6 h) are multiplied by this. */
+  retryTimeScale?: number;
+  /** serverless-esbuild's work folder (default `.esbuild`): tests use their own. */
+  buildFolder?: string;
+  /** Progress lines. */
+  progress: (line: string) => void;
+  /** What serverless-offline prints. */
+  offlineOutput: (line: string) => void;
+}
+
+export interface Stack {
+  keys: DevKeys;
+  stage: string;
+  /** serverless-offline: the four routes. */
+  apiUrl: string;
+  sandbox: Sandbox;
+  secretsManager: SecretsManagerStandIn;
+  dynamoDb: DynamoDbStandIn;
+  tableName: string;
+  secretIds: { merchant: string; partner: string };
+  /** The ledger item of an order, read through the real SDK client. */
+  ledgerItem(pk: string): Promise<Record<string, unknown> | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Starts each piece in turn; if one fails, stops the ones already started and says which failed. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stage = options.stage ?? 'local';
+  const { ports, keys, progress } = options;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+  const step = async <T extends { close?: () => Promise<void>; stop?: () => Promise<void> }>(name: string, port: keyof StackPorts, start: () => Promise<T>): Promise<T> => {
+    if (!(await isPortFree(ports[port]))) throw new PortInUseError(port, ports[port]);
+    progress(`starting ${name} on 127.0.0.1:${ports[port]}`);
+    try {
+      const started = await start();
+      stops.push(() => (started.stop ?? started.close!).call(started));
+      return started;
+    } catch (error) {
+      throw new Error(`${name} failed to start: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  const secretIds = { merchant: `payscore/${stage}/merchant`, partner: `payscore/${stage}/partner` };
+  const tableName = `payscore-sign-plan-${stage}-ledger`;
+  try {
+    const secretsManager = await step('Secrets Manager stand-in', 'secretsManager', () =>
+      startSecretsManager({
+        port: ports.secretsManager,
+        secrets: { [secretIds.merchant]: accountSecret(keys.merchant, keys.wechatpay), [secretIds.partner]: accountSecret(keys.partner, keys.wechatpay) },
+      }),
+    );
+    const dynamoDb = await step('DynamoDB (dynalite) with the ledger table', 'dynamoDb', () => startDynamoDb({ port: ports.dynamoDb, tableName }));
+    const sandbox = await step('WeChat Pay sandbox', 'sandbox', () =>
+      startSandbox({
+        port: ports.sandbox,
+        accounts: sandboxAccountsFromDevKeys(keys),
+        wechatpay: keys.wechatpay,
+        signingMode: 'both',
+        autoCompleteAfterMs: options.autoCompleteAfterMs ?? null,
+        retryTimeScale: options.retryTimeScale ?? 0.01,
+        // notify_url must be https; the local functions are served over http on loopback.
+        resolveNotifyUrl: (url) => url.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'),
+      }),
+    );
+    if (!(await isPortFree(ports.lambda))) throw new PortInUseError('lambda', ports.lambda);
+    const offline = await step('serverless-offline (the four functions)', 'http', async (): Promise<Offline> => {
+      const started = startOffline({
+        stage,
+        httpPort: ports.http,
+        lambdaPort: ports.lambda,
+        params: {
+          wechatpayBaseUrl: sandbox.url,
+          merchantNotifyUrl: `https://127.0.0.1:${ports.http}/merchant/notify`,
+          partnerNotifyUrl: `https://127.0.0.1:${ports.http}/partner/notify`,
+        },
+        env: {
+          ...awsEnvironment({ secretsManagerUrl: secretsManager.url, dynamoDbUrl: dynamoDb.url }),
+          ...(options.buildFolder ? { ESBUILD_WORK_FOLDER: options.buildFolder } : {}),
+        },
+        onOutput: options.offlineOutput,
+      });
+      try {
+        await started.ready(180_000);
+      } catch (error) {
+        await started.stop();
+        throw error;
+      }
+      return started;
+    });
+
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoDb.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    stops.push(async () => documents.destroy());
+    return {
+      keys,
+      stage,
+      apiUrl: offline.url,
+      sandbox,
+      secretsManager,
+      dynamoDb,
+      tableName,
+      secretIds,
+      ledgerItem: async (pk) => (await documents.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
