@@ -1,3 +1,4 @@
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
 import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
@@ -58,6 +59,30 @@ function createHandler(setup: Setup = {}) {
     ...setup.overrides,
   };
   return createServiceOrderHandler(variant, log, () => deps);
+}
+
+/** A TCP relay to 127.0.0.1:`port` that counts the connections made through it. */
+async function countingTcpProxy(port: string) {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections += 1;
+    const upstream = connect(Number(port), '127.0.0.1');
+    for (const end of [socket, upstream]) {
+      sockets.add(end);
+      end.on('error', () => undefined);
+    }
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 const post = (handler: ReturnType<typeof createHandler>, body: unknown, remainingMs?: number) =>
@@ -124,6 +149,17 @@ describe('create-service-order: success', () => {
     const handler = createHandler();
     const response = await handler(restEvent({ body: JSON.stringify(merchantOrder()), base64: true }, '/merchant/service-orders'), lambdaContext());
     expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it('reuses one keep-alive connection to WeChat Pay across warm invocations', async () => {
+    const counter = await countingTcpProxy(new URL(sandboxes.publicKey.url).port);
+    try {
+      const handler = createHandler({ overrides: { baseUrl: counter.url } });
+      for (let i = 0; i < 5; i += 1) expect((await post(handler, merchantOrder())).statusCode).toBe(200);
+      expect(counter.connections()).toBe(1);
+    } finally {
+      await counter.close();
+    }
   });
 
   it('reads the secret once across many warm invocations', async () => {
