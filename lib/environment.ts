@@ -1,6 +1,6 @@
 /** The functions' configuration (SPEC "Deployed surface"), read from the environment in one place. */
 import { EnvironmentError } from './errors';
-import { notifyUrl as notifyUrlSchema } from './service-order/schema';
+import { isNotifyUrl } from './service-order/notify-url';
 
 export interface FunctionEnvironment {
   secretId: string;
@@ -21,7 +21,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
   const baseUrl = env.WECHATPAY_BASE_URL || DEFAULT_BASE_URL;
   if (!URL.canParse(baseUrl)) throw new EnvironmentError('WECHATPAY_BASE_URL', 'is not a URL');
   const notifyUrl = env.NOTIFY_URL || undefined;
-  if (notifyUrl !== undefined && !notifyUrlSchema.safeParse(notifyUrl).success) {
+  if (notifyUrl !== undefined && !isNotifyUrl(notifyUrl)) {
     throw new EnvironmentError('NOTIFY_URL', 'must be an https URL of at most 256 characters');
   }
   return { secretId: required(env, 'WECHATPAY_SECRET_ID'), baseUrl, ledgerTable: required(env, 'LEDGER_TABLE'), notifyUrl };

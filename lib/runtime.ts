@@ -3,10 +3,12 @@ import { ledgerDocumentClient, secretsManagerClient } from './aws-clients';
 import { readEnvironment, type FunctionEnvironment } from './environment';
 import { createServiceOrderHandler } from './handlers/create-service-order';
 import { deductionNotifyHandler } from './handlers/deduction-notify';
+import { refreshPlatformCertificatesHandler } from './handlers/refresh-platform-certificates';
 import type { ServiceOrderVariant } from './handlers/service-order-variants';
 import { Ledger } from './ledger/ledger';
 import { powertoolsLog, type Log } from './log';
 import { SecretCache } from './secrets/secret-cache';
+import { SecretWriter } from './secrets/secret-writer';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -47,5 +49,16 @@ export function deductionNotifyFunction(env: Environment) {
   return deductionNotifyHandler(
     log,
     lazy(() => accountDependencies(readEnvironment(env), log)),
+  );
+}
+
+/** The platform certificate refresher as deployed (once per account, on a schedule). */
+export function refreshPlatformCertificatesFunction(env: Environment) {
+  return refreshPlatformCertificatesHandler(
+    powertoolsLog('refresh-platform-certificates'),
+    lazy(() => {
+      const config = readEnvironment(env);
+      return { secrets: new SecretWriter({ client: secretsManagerClient(), secretId: config.secretId }), fetch: (url, init) => fetch(url, init), baseUrl: config.baseUrl };
+    }),
   );
 }

@@ -4,7 +4,7 @@ import { fieldErrors } from '../../lib/service-order/schema';
 import { ApiError, notFound, paramError } from './api-error';
 import { faultSchema } from './faults';
 import { readJson, sendJson } from './http';
-import type { SandboxCore } from './sandbox-core';
+import { certificateInfo, type SandboxCore } from './sandbox-core';
 
 const deliverySchema = z.strictObject({
   copies: z.number().int().min(1).max(100).optional(),
@@ -58,6 +58,8 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
       return core.deliveries.list(notificationId);
     },
   },
+  { method: 'GET', path: /^\/sandbox\/certificates$/, handler: async (core) => core.certificates.list().map(certificateInfo) },
+  { method: 'POST', path: /^\/sandbox\/certificates\/rotate$/, handler: async (core) => core.rotateCertificate() },
   { method: 'GET', path: /^\/sandbox\/faults$/, handler: async (core) => core.faults.pending() },
   { method: 'POST', path: /^\/sandbox\/faults$/, handler: async (core, request) => core.faults.add(await body(request, faultSchema)) },
   {

@@ -7,5 +7,5 @@ export type { OrderState, Payment, SandboxOrder } from './order';
 export type { SandboxOptions } from './options';
 export type { SigningMode } from './response-signing';
 export { WECHATPAY_RETRY_DELAYS_MS } from './retry-schedule';
-export type { SendNotification, SignedNotification } from './sandbox-core';
+export type { PlatformCertificateInfo, SendNotification, SignedNotification } from './sandbox-core';
 export { startSandbox, type Sandbox } from './server';

@@ -7,6 +7,7 @@ import { buildNotification, USER_CONFIRM, USER_PAID, type NotificationRequest } 
 import type { SandboxOrder } from './order';
 import { OrderStore } from './order-store';
 import type { ResolvedOptions } from './options';
+import { PlatformCertificates, type PublishedCertificate } from './platform-certificates';
 import { ResponseSigning } from './response-signing';
 import { scaledRetryDelays } from './retry-schedule';
 import { Timers } from './timers';
@@ -26,10 +27,26 @@ export interface SignedNotification {
   headers: Record<string, string>;
 }
 
+/** A published platform certificate, without its private key. */
+export interface PlatformCertificateInfo {
+  serial: string;
+  certificatePem: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export const certificateInfo = (certificate: PublishedCertificate): PlatformCertificateInfo => ({
+  serial: certificate.serial,
+  certificatePem: certificate.certificatePem,
+  notBefore: new Date(certificate.notBefore).toISOString(),
+  notAfter: new Date(certificate.notAfter).toISOString(),
+});
+
 /** The sandbox's state and operations, independent of HTTP: the routes and the handle both use it. */
 export class SandboxCore {
   readonly options: ResolvedOptions;
   readonly accounts: ReadonlyMap<string, RegisteredAccount>;
+  readonly certificates: PlatformCertificates;
   readonly signing: ResponseSigning;
   readonly faults = new FaultQueue();
   readonly orders = new OrderStore();
@@ -40,7 +57,8 @@ export class SandboxCore {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.accounts = registerAccounts(options.accounts);
-    this.signing = new ResponseSigning(options.wechatpay, options.signingMode, options.clock);
+    this.certificates = new PlatformCertificates(options.wechatpay.key, options.clock);
+    this.signing = new ResponseSigning(options.wechatpay, options.signingMode, options.clock, this.certificates);
     this.#ids = new IdSource(options.clock);
     this.deliveries = new Deliveries({
       clock: options.clock,
@@ -108,6 +126,13 @@ export class SandboxCore {
       apiV3Key: account.apiV3Key,
       request,
     });
+  }
+
+  /** A new platform certificate: published beside the old one, and signing in certificate mode from now on. */
+  async rotateCertificate(): Promise<PlatformCertificateInfo> {
+    const certificate = await this.certificates.rotate();
+    this.options.log(`platform certificate rotated: ${certificate.serial} signs from now on`);
+    return certificateInfo(certificate);
   }
 
   waitForDelivery(notificationId: string): Promise<DeliveryRecord[]> {

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CERTIFICATES_PATH } from '../../lib/wechatpay';
 import type { DevWechatpayKeys } from '../keys';
 import { ApiError, notFound } from './api-error';
+import { handleCertificates } from './certificates-route';
 import { handleControl } from './control-routes';
 import { CREATE_ROUTES, handleCreate } from './create-route';
 import type { DeliveryPlan, DeliveryRecord } from './deliveries';
@@ -10,7 +12,7 @@ import { sendJson } from './http';
 import type { NotificationRequest } from './notification';
 import type { SandboxOrder } from './order';
 import { resolveOptions, type SandboxOptions } from './options';
-import { SandboxCore, type SendNotification, type SignedNotification } from './sandbox-core';
+import { certificateInfo, SandboxCore, type PlatformCertificateInfo, type SendNotification, type SignedNotification } from './sandbox-core';
 
 /** A running sandbox: its URL, and in-process control mirroring the `/sandbox/…` routes. */
 export interface Sandbox {
@@ -38,6 +40,10 @@ export interface Sandbox {
   waitForDelivery(notificationId: string): Promise<DeliveryRecord[]>;
   /** Resolves when no delivery is pending. */
   idle(): Promise<void>;
+  /** The platform certificates `GET /v3/certificates` lists now. */
+  certificates(): PlatformCertificateInfo[];
+  /** Publishes a new platform certificate, which signs in certificate mode from now on. */
+  rotateCertificate(): Promise<PlatformCertificateInfo>;
 }
 
 /** Starts the WeChat Pay sandbox on `host:port` (default 127.0.0.1, any free port). */
@@ -78,6 +84,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     deliveries: (notificationId) => core.deliveries.list(notificationId),
     waitForDelivery: (notificationId) => core.waitForDelivery(notificationId),
     idle: () => core.deliveries.idle(),
+    certificates: () => core.certificates.list().map(certificateInfo),
+    rotateCertificate: () => core.rotateCertificate(),
   };
 }
 
@@ -85,6 +93,7 @@ async function route(core: SandboxCore, request: IncomingMessage, response: Serv
   const url = new URL(request.url ?? '/', 'http://sandbox');
   const kind = CREATE_ROUTES[url.pathname];
   if (kind && request.method === 'POST') return handleCreate(core, kind, request, response);
+  if (url.pathname === CERTIFICATES_PATH && request.method === 'GET') return handleCertificates(core, request, response);
   if (url.pathname.startsWith('/sandbox/')) return handleControl(core, request, response, url);
   const error = notFound(`no route ${request.method} ${url.pathname}`);
   sendJson(response, error.status, JSON.stringify(error));

@@ -1,10 +1,10 @@
 /** What differs between the direct-merchant and the partner create function. */
-import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { merchantServiceOrderSchema, partnerServiceOrderSchema, type MerchantServiceOrderRequest, type PartnerServiceOrderRequest } from '../service-order/schema';
 
 export interface ServiceOrderVariant<T> {
   name: 'merchant' | 'partner';
-  schema: z.ZodType<T>;
+  schema: ZodMiniType<T>;
   /** WeChat Pay's endpoint (SPEC "What the system does"). */
   wechatpayPath: string;
   subMchid(order: T): string | undefined;

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from './clock';
 import { VerificationError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from './errors';
 import type { Signer } from './signer';
-import type { Verifier } from './verifier';
+import type { ResponseVerifier } from './verifier';
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -10,13 +10,13 @@ export interface ClientOptions {
   baseUrl: string;
   signer: Signer;
   /** The verifier of the moment: keys may be refreshed between calls. */
-  verifier: () => Verifier;
+  verifier: () => ResponseVerifier;
   /**
    * Called once when a response names a `Wechatpay-Serial` the verifier does not
    * know (WeChat Pay may have rotated its key); resolves to a verifier with fresh keys.
    */
-  refreshVerifier?: () => Promise<Verifier>;
-  /** Sent as `Wechatpay-Serial`: the key the answer is expected to be signed with. */
+  refreshVerifier?: () => Promise<ResponseVerifier>;
+  /** Sent as `Wechatpay-Serial`: the key the answer is expected to be signed with. Empty: not sent (no key is trusted yet). */
   wechatpaySerial: string;
   userAgent: string;
   fetch: Fetch;
@@ -97,7 +97,7 @@ export class WechatPayClient {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           'User-Agent': userAgent,
-          'Wechatpay-Serial': wechatpaySerial,
+          ...(wechatpaySerial ? { 'Wechatpay-Serial': wechatpaySerial } : {}),
           Authorization: signer.authorization({ method: request.method, url: request.path, body: request.body }),
         },
         body: request.method === 'GET' ? undefined : request.body,

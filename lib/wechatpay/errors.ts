@@ -80,6 +80,18 @@ export class SignatureProbeError extends VerificationError {
   }
 }
 
+/** A platform certificate past its end of validity: WeChat Pay no longer signs with it. */
+export class ExpiredKeyError extends VerificationError {
+  readonly code = 'WECHATPAY_KEY_EXPIRED';
+
+  constructor(readonly serial: string, expiredAt: number) {
+    super(
+      `platform certificate ${serial} expired at ${new Date(expiredAt).toISOString()} and is no longer trusted; ` +
+        `run the certificate refresher (npm run certificates) or add WeChat Pay's current key to wechatpayPublicKeys`,
+    );
+  }
+}
+
 export class MalformedSignatureError extends VerificationError {
   readonly code = 'WECHATPAY_SIGNATURE_MALFORMED';
 
@@ -148,4 +160,13 @@ export class WechatPayUnavailableError extends WechatPayError {
 /** No trustworthy answer within the deadline. */
 export class WechatPayTimeoutError extends WechatPayError {
   readonly code = 'WECHATPAY_TIMEOUT';
+}
+
+/** A `GET /v3/certificates` answer that cannot be used; nothing of it is trusted. `field` names the offending part. */
+export class CertificateDownloadError extends WechatPayError {
+  readonly code = 'WECHATPAY_CERTIFICATE_DOWNLOAD_INVALID';
+
+  constructor(readonly field: string, problem: string, options?: { cause?: unknown }) {
+    super(`certificate download ${field} ${problem}`, options);
+  }
 }

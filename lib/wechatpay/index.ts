@@ -12,3 +12,6 @@ export * from './rsa';
 export * from './signer';
 export * from './verifier';
 export * from './client';
+export * from './certificate-download';
+export * from './certificate-merge';
+export * from './certificate-trust';

@@ -1,7 +1,10 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { ConfigurationError } from './errors';
 
-const PUBLIC_KEY_ID_PREFIX = 'PUB_KEY_ID_';
+export const PUBLIC_KEY_ID_PREFIX = 'PUB_KEY_ID_';
+
+/** Whether a `Wechatpay-Serial` id names a WeChat Pay public key rather than a platform certificate. */
+export const isPublicKeyId = (id: string): boolean => id.startsWith(PUBLIC_KEY_ID_PREFIX);
 const MIN_RSA_BITS = 2048;
 
 function requireRsa(key: KeyObject, field: string): KeyObject {
@@ -24,10 +27,17 @@ export function loadPrivateKey(pem: string, field = 'merchantPrivateKey'): KeyOb
 }
 
 /** Certificate serials are hex; compare them without case or leading zeros. */
-const normalizeSerial = (serial: string): string => serial.toUpperCase().replace(/^0+(?=.)/, '');
+export const normalizeSerial = (serial: string): string => serial.toUpperCase().replace(/^0+(?=.)/, '');
 
-/** An X.509 certificate's public key, after checking that its serial is `serial`. */
-export function loadCertificate(pem: string, serial: string, field: string): KeyObject {
+/** An X.509 certificate's public key and validity period (ms since the epoch). */
+export interface CertificateKey {
+  publicKey: KeyObject;
+  notBefore: number;
+  notAfter: number;
+}
+
+/** Reads a certificate after checking that its serial is `serial`. */
+export function readCertificate(pem: string, serial: string, field: string): CertificateKey {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem);
@@ -37,8 +47,11 @@ export function loadCertificate(pem: string, serial: string, field: string): Key
   if (normalizeSerial(certificate.serialNumber) !== normalizeSerial(serial)) {
     throw new ConfigurationError(field, `holds the certificate with serial ${certificate.serialNumber}, not ${serial}: store each certificate under its own serial`);
   }
-  return requireRsa(certificate.publicKey, field);
+  return { publicKey: requireRsa(certificate.publicKey, field), notBefore: Date.parse(certificate.validFrom), notAfter: Date.parse(certificate.validTo) };
 }
+
+/** An X.509 certificate's public key, after checking that its serial is `serial`. */
+export const loadCertificate = (pem: string, serial: string, field: string): KeyObject => readCertificate(pem, serial, field).publicKey;
 
 /** A WeChat Pay public key (SPKI PEM, "BEGIN PUBLIC KEY"). */
 export function loadPublicKey(pem: string, field: string): KeyObject {
@@ -51,24 +64,46 @@ export function loadPublicKey(pem: string, field: string): KeyObject {
   return requireRsa(key, field);
 }
 
+/** One of WeChat Pay's keys; a platform certificate also says until when it is valid. */
+export interface WechatpayKey {
+  publicKey: KeyObject;
+  /** Platform certificates only: end of validity, ms since the epoch. */
+  notAfter?: number;
+}
+
 /**
  * WeChat Pay's keys by the id it sends in `Wechatpay-Serial`: `PUB_KEY_ID_…` ids
  * hold public keys, hex ids hold platform certificates. Both kinds may be
- * present at once (a migration signs callbacks with each). Ids are stored upper-case.
+ * present at once (a migration signs callbacks with each). Ids are stored
+ * upper-case. The set may be empty: see `loadWechatpayPublicKeys` for one that may not.
  */
-export function loadWechatpayPublicKeys(keys: Readonly<Record<string, string>>, field = 'wechatpayPublicKeys'): Map<string, KeyObject> {
-  const loaded = new Map<string, KeyObject>();
+export function loadWechatpayKeys(keys: Readonly<Record<string, string>>, field = 'wechatpayPublicKeys'): Map<string, WechatpayKey> {
+  const loaded = new Map<string, WechatpayKey>();
   for (const [id, pem] of Object.entries(keys)) {
     const entryField = `${field}.${id}`;
     if (typeof pem !== 'string') throw new ConfigurationError(entryField, 'must be a PEM string');
-    if (id.startsWith(PUBLIC_KEY_ID_PREFIX)) {
-      loaded.set(id.toUpperCase(), loadPublicKey(pem, entryField));
+    if (isPublicKeyId(id)) {
+      loaded.set(id.toUpperCase(), { publicKey: loadPublicKey(pem, entryField) });
     } else if (/^[0-9A-Fa-f]{1,40}$/.test(id)) {
-      loaded.set(id.toUpperCase(), loadCertificate(pem, id, entryField));
+      const { publicKey, notAfter } = readCertificate(pem, id, entryField);
+      loaded.set(id.toUpperCase(), { publicKey, notAfter });
     } else {
       throw new ConfigurationError(entryField, `id must be a WeChat Pay public key id (${PUBLIC_KEY_ID_PREFIX}…) or a platform certificate serial (hex)`);
     }
   }
-  if (loaded.size === 0) throw new ConfigurationError(field, 'holds no key: add the WeChat Pay public key or a platform certificate');
   return loaded;
 }
+
+/** The keys' end of validity by id, for the `Verifier`: certificates only. */
+export const certificateExpiries = (keys: ReadonlyMap<string, WechatpayKey>): Map<string, number> =>
+  new Map([...keys].flatMap(([id, key]) => (key.notAfter === undefined ? [] : [[id, key.notAfter] as const])));
+
+/** The public keys by id. Throws unless there is at least one: a verifier without keys trusts nothing. */
+export function requirePublicKeys(keys: ReadonlyMap<string, WechatpayKey>, field = 'wechatpayPublicKeys'): Map<string, KeyObject> {
+  if (keys.size === 0) throw new ConfigurationError(field, 'holds no key: add the WeChat Pay public key or a platform certificate');
+  return new Map([...keys].map(([id, key]) => [id, key.publicKey]));
+}
+
+/** `loadWechatpayKeys` reduced to the public keys, refusing an empty set. */
+export const loadWechatpayPublicKeys = (keys: Readonly<Record<string, string>>, field = 'wechatpayPublicKeys'): Map<string, KeyObject> =>
+  requirePublicKeys(loadWechatpayKeys(keys, field), field);

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeStrictBase64 } from './base64';
 import { systemClock, type Clock } from './clock';
 import {
+  ExpiredKeyError,
   InvalidHeaderError,
   MalformedSignatureError,
   MissingHeaderError,
@@ -25,6 +26,12 @@ export interface VerifierOptions {
    * and platform certificate serials side by side (see `loadWechatpayPublicKeys`).
    */
   publicKeys: ReadonlyMap<string, KeyObject>;
+  /**
+   * End of validity (ms) of the keys that have one: platform certificates (see
+   * `certificateExpiries`). Only the end is enforced: a certificate's start is
+   * WeChat Pay's business, and known-answer vectors sign before it.
+   */
+  notAfter?: ReadonlyMap<string, number>;
   clock?: Clock;
   /** Allowed |now − Wechatpay-Timestamp|, past or future. */
   toleranceSeconds?: number;
@@ -37,18 +44,28 @@ export interface VerifiedSignature {
   nonce: string;
 }
 
+/** What checks a WeChat Pay signature: a `Verifier`, or one that picks its keys per message. */
+export interface ResponseVerifier {
+  /** Whether a `Wechatpay-Serial` names a configured key (to decide on a forced key refresh). */
+  knows(serial: string): boolean;
+  /** Throws a `VerificationError` unless `body` is exactly what WeChat Pay signed. */
+  verify(headers: HeaderBag, body: Uint8Array): VerifiedSignature;
+}
+
 /**
  * Verifies WeChat Pay responses and notifications over the raw body bytes as
  * received. Checks run in the order of SPEC "Signing and verifying": headers,
  * timestamp window, key by serial, signature.
  */
-export class Verifier {
+export class Verifier implements ResponseVerifier {
   readonly #publicKeys: ReadonlyMap<string, KeyObject>;
+  readonly #notAfter: ReadonlyMap<string, number>;
   readonly #clock: Clock;
   readonly #toleranceSeconds: number;
 
   constructor(options: VerifierOptions) {
     this.#publicKeys = options.publicKeys;
+    this.#notAfter = options.notAfter ?? new Map();
     this.#clock = options.clock ?? systemClock;
     this.#toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   }
@@ -74,8 +91,11 @@ export class Verifier {
     const skewSeconds = timestamp - Math.floor(this.#clock() / 1000);
     if (Math.abs(skewSeconds) > this.#toleranceSeconds) throw new TimestampOutOfWindowError(skewSeconds, this.#toleranceSeconds);
 
-    const publicKey = this.#publicKeys.get(serial.toUpperCase());
+    const id = serial.toUpperCase();
+    const publicKey = this.#publicKeys.get(id);
     if (!publicKey) throw new UnknownSerialError(serial);
+    const notAfter = this.#notAfter.get(id);
+    if (notAfter !== undefined && this.#clock() > notAfter) throw new ExpiredKeyError(id, notAfter);
 
     if (signatureText.startsWith(SIGNATURE_PROBE_PREFIX)) throw new SignatureProbeError();
     const signature = decodeStrictBase64(signatureText);

@@ -20,7 +20,7 @@ const ofType = (type: string) => Object.values(resources).filter((resource) => r
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'package-'));
   await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'test', '--package', dir], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '', ESBUILD_WORK_FOLDER: '.esbuild-test-package' },
   });
   resources = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
 }, 120_000);
@@ -37,9 +37,9 @@ describe('packaged CloudFormation', () => {
     });
   });
 
-  it('runs four functions on nodejs22.x arm64, each with its own secret, notify answering inside 5 s', () => {
+  it('runs six functions on nodejs22.x arm64, each with its own secret, notify answering inside 5 s', () => {
     const functions = ofType('AWS::Lambda::Function').map((fn) => fn.Properties);
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
       expect(fn.Environment.Variables.WECHATPAY_SECRET_ID).toMatch(/^payscore\/test\/(merchant|partner)$/);
@@ -50,21 +50,33 @@ describe('packaged CloudFormation', () => {
     expect(new Set(notify.map((fn) => fn.Environment.Variables.WECHATPAY_SECRET_ID)).size).toBe(2);
   });
 
+  it('refreshes the platform certificates of each account every 12 hours', () => {
+    const refreshers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('refresh-platform-certificates'));
+    expect(new Set(refreshers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID))).toEqual(new Set(['payscore/test/merchant', 'payscore/test/partner']));
+    const rules = ofType('AWS::Events::Rule').map((rule) => rule.Properties);
+    expect(rules.map((rule) => rule.ScheduleExpression)).toEqual(['rate(12 hours)', 'rate(12 hours)']);
+    const targets = rules.map((rule) => JSON.stringify(rule.Targets));
+    for (const [logicalId] of refreshers) expect(targets.filter((target) => target.includes(`"${logicalId}"`))).toHaveLength(1);
+  });
+
   it('keeps the ledger: on demand, point-in-time recovery, retained on delete and replace', () => {
     const [table] = ofType('AWS::DynamoDB::Table');
     expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(table!.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
   });
 
-  it('grants only the secret reads and ledger writes used, on named resources, never *', () => {
+  it('grants only the secret reads and writes and ledger writes used, on named resources, never *', () => {
     const [role] = ofType('AWS::IAM::Role');
     const statements = role!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
     const granted = statements.filter((statement: any) => [statement.Action].flat().some((action: string) => !action.startsWith('logs:')));
-    expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
     const text = JSON.stringify(granted);
     expect(text).not.toMatch(/"\*"|:\*"/);
     expect(text).toContain('secret:payscore/test/merchant-??????');
     expect(text).toContain('secret:payscore/test/partner-??????');
+    const writes = granted.find((statement: any) => [statement.Action].flat().includes('secretsmanager:PutSecretValue'));
+    expect([writes.Action].flat()).toEqual(['secretsmanager:PutSecretValue']);
+    expect(JSON.stringify(writes.Resource).match(/secret:payscore\/test\/(merchant|partner)-\?{6}/g)).toHaveLength(2);
     expect(JSON.stringify(granted.find((statement: any) => [statement.Action].flat()[0].startsWith('dynamodb:')).Resource)).toBe('{"Fn::GetAtt":["LedgerTable","Arn"]}');
   });
 });

@@ -67,6 +67,11 @@ describe('deployed handlers', () => {
     expect((await partnerNotify(httpApiEvent(buildNotification(world.wechatpay, world.partner, { plaintext: { sub_mchid: '1900000109' } })))).statusCode).toBe(204);
   });
 
+  it('refresh-platform-certificates downloads from WeChat Pay and finds the secret up to date', async () => {
+    const refresh = await coldStart('../../functions/refresh-platform-certificates', 'payscore/test/partner');
+    expect(await refresh({})).toEqual({ outcome: 'unchanged', serials: [world.wechatpay.key.serial] });
+  });
+
   it('a missing environment variable → 500, not a crashed container', async () => {
     const handler = await coldStart('../../functions/deduction-notify', '');
     const response = await handler(httpApiEvent(buildNotification(world.wechatpay, world.merchant)));

@@ -8,6 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../dev/aws/local-account';
 import { startSecretsManager, type SecretsManagerStandIn } from '../../dev/aws/secrets-manager';
 import { Ledger } from '../../lib/ledger/ledger';
 import { SecretCache } from '../../lib/secrets/secret-cache';
+import { SecretWriter } from '../../lib/secrets/secret-writer';
 
 export interface LocalAws {
   secretsManager: SecretsManagerStandIn;
@@ -16,6 +17,8 @@ export interface LocalAws {
   ledgerProxy: FaultProxy;
   /** A fresh cache, as a new container would have. */
   secretCache(secretId: string, options?: Partial<ConstructorParameters<typeof SecretCache>[0]>): SecretCache;
+  /** Reads and writes versions of the secret, as the certificate refresher does. */
+  secretWriter(secretId: string): SecretWriter;
   ledger(options?: { writeTimeoutMs?: number }): Ledger;
   /** Reads the table directly, bypassing the proxy. */
   items(): Promise<Record<string, unknown>[]>;
@@ -23,25 +26,31 @@ export interface LocalAws {
   close(): Promise<void>;
 }
 
-const config = (endpoint: string) => ({
+/**
+ * One attempt for Secrets Manager, so that an injected failure is seen as it is. Two for
+ * DynamoDB: dynalite closes idle keep-alive sockets, and a request racing that close gets
+ * ECONNRESET, which the deployed clients (3 attempts) retry too. The fault proxy's faults persist.
+ */
+const config = (endpoint: string, maxAttempts = 1) => ({
   endpoint,
   region: LOCAL_REGION,
   credentials: LOCAL_CREDENTIALS,
-  maxAttempts: 1,
+  maxAttempts,
   requestHandler: { requestTimeout: 2_000, throwOnRequestTimeout: true },
 });
 
 export async function startLocalAws(secrets: Record<string, string>, tableName = 'ledger-test'): Promise<LocalAws> {
   const [secretsManager, dynamoDb] = await Promise.all([startSecretsManager({ secrets }), startDynamoDb({ tableName })]);
   const ledgerProxy = await startFaultProxy({ target: dynamoDb.url });
-  const direct = DynamoDBDocumentClient.from(new DynamoDBClient(config(dynamoDb.url)));
-  const proxied = DynamoDBDocumentClient.from(new DynamoDBClient(config(ledgerProxy.url)), { marshallOptions: { removeUndefinedValues: true } });
+  const direct = DynamoDBDocumentClient.from(new DynamoDBClient(config(dynamoDb.url, 2)));
+  const proxied = DynamoDBDocumentClient.from(new DynamoDBClient(config(ledgerProxy.url, 2)), { marshallOptions: { removeUndefinedValues: true } });
   const secretsClient = new SecretsManagerClient(config(secretsManager.url));
   return {
     secretsManager,
     dynamoDb,
     ledgerProxy,
     secretCache: (secretId, options = {}) => new SecretCache({ client: secretsClient, secretId, ...options }),
+    secretWriter: (secretId) => new SecretWriter({ client: secretsClient, secretId }),
     ledger: (options = {}) => new Ledger({ client: proxied, tableName, ...options }),
     items: async () => (await direct.send(new ScanCommand({ TableName: tableName }))).Items ?? [],
     item: async (pk) => (await direct.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,

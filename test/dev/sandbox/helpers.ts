@@ -97,8 +97,8 @@ export function partnerOrder(overrides: Record<string, unknown> = {}): Record<st
 }
 
 /** Creates an order through the HTTP API and returns the answer's JSON. */
-export async function createOrder(sandbox: Sandbox, account: DevAccount, order: Record<string, unknown>, path = MERCHANT_PATH): Promise<Record<string, unknown>> {
-  const answer = await post(sandbox.url, path, JSON.stringify(order), signerFor(account));
+export async function createOrder(sandbox: Sandbox, account: DevAccount, order: Record<string, unknown>, path = MERCHANT_PATH, clock?: Clock): Promise<Record<string, unknown>> {
+  const answer = await post(sandbox.url, path, JSON.stringify(order), signerFor(account, clock));
   if (answer.status !== 200) throw new Error(`create failed: ${answer.status} ${answer.raw.toString()}`);
   return answer.json;
 }

@@ -80,6 +80,12 @@ describe('WechatPayClient', () => {
     expect(verifySha256WithRsa(message, Buffer.from(authorization.signature, 'base64'), merchantKey.publicKey)).toBe(true);
   });
 
+  it('sends no Wechatpay-Serial when no key is trusted yet (a first certificate download)', async () => {
+    const fetch = scripted(signedResponse('{}'));
+    await client(fetch, { wechatpaySerial: '' }).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
+    expect(Object.keys(fetch.calls[0]!.init.headers as Record<string, string>)).not.toContain('Wechatpay-Serial');
+  });
+
   it('sends no body on GET', async () => {
     const fetch = scripted(signedResponse('{}'));
     await client(fetch).request({ ...post, method: 'GET', body: Buffer.alloc(0) });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadCertificate, loadPrivateKey, loadPublicKey, loadWechatpayPublicKeys } from '../../../lib/wechatpay';
+import { certificateExpiries, ConfigurationError, loadCertificate, loadPrivateKey, loadPublicKey, loadWechatpayKeys, loadWechatpayPublicKeys, readCertificate } from '../../../lib/wechatpay';
 import { wechatpayKey } from '../../helpers/wechatpay';
 import { readVector } from '../../helpers/vectors';
 
@@ -93,5 +93,17 @@ describe('loadWechatpayPublicKeys', () => {
 
   it('refuses an empty set: nothing could be verified', () => {
     expect(configurationError(() => loadWechatpayPublicKeys({}, 'keys')).field).toBe('keys');
+  });
+});
+
+describe('loadWechatpayKeys', () => {
+  it("keeps each certificate's end of validity, none for public keys, and may be empty", () => {
+    const keys = loadWechatpayKeys({ PUB_KEY_ID_0114232134912410000000000000000000: publicKeyPem, [CERT_SERIAL]: certificatePem });
+    const { notAfter, notBefore } = readCertificate(certificatePem, CERT_SERIAL, 'c');
+    expect(notBefore).toBeLessThan(notAfter);
+    expect(keys.get(CERT_SERIAL)!.notAfter).toBe(notAfter);
+    expect(keys.get('PUB_KEY_ID_0114232134912410000000000000000000')!.notAfter).toBeUndefined();
+    expect(certificateExpiries(keys)).toEqual(new Map([[CERT_SERIAL, notAfter]]));
+    expect(loadWechatpayKeys({}).size).toBe(0);
   });
 });

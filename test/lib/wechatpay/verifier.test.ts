@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ExpiredKeyError,
   InvalidHeaderError,
   MalformedSignatureError,
   MissingHeaderError,
@@ -97,6 +98,23 @@ describe('Verifier', () => {
     expect((error as UnknownSerialError).serial).toHaveLength(64);
     expect(verifier.knows(serial)).toBe(false);
     expect(verifier.knows(WECHATPAY_KEY_ID)).toBe(true);
+  });
+
+  it('rejects a key past its end of validity, and only then', () => {
+    const notAfter = NOW_SECONDS * 1000;
+    const expiring = (clockSeconds: number) =>
+      new Verifier({ publicKeys: new Map([[WECHATPAY_KEY_ID, wechatpayKey.publicKey]]), notAfter: new Map([[WECHATPAY_KEY_ID, notAfter]]), clock: fixedClock(clockSeconds) });
+    expect(expiring(NOW_SECONDS).verify(genuine.headers, genuine.body).serial).toBe(WECHATPAY_KEY_ID);
+    const error = (() => {
+      try {
+        expiring(NOW_SECONDS + 1).verify(genuine.headers, genuine.body);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ExpiredKeyError);
+    expect(error).toMatchObject({ code: 'WECHATPAY_KEY_EXPIRED', serial: WECHATPAY_KEY_ID });
+    expect((error as Error).message).toContain(new Date(notAfter).toISOString());
   });
 
   it('rejects one changed body byte', () => {

@@ -1,0 +1,40 @@
+/**
+ * Cold start: a fresh `node` importing the packaged bundle and serving its
+ * first invocation against the stand-ins, against a fresh `node` importing a
+ * bundle of only the Secrets Manager client that fetches the same secret and
+ * parses its keys. Timed from spawn to exit; the three kinds run interleaved.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOrderEvent, notificationEvent } from '../events';
+import { interleave } from '../interleave';
+import type { BenchOptions } from '../options';
+import type { Bundle, MeasuredFunction, PackagedFunction } from '../package-functions';
+import { run } from '../processes';
+import { functionNodeOptions } from '../serverless-settings';
+import { compare } from '../stats';
+import type { BenchWorld } from '../world';
+
+const DRIVER = fileURLToPath(new URL('../cold/first-invocation.mjs', import.meta.url));
+
+export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunction, PackagedFunction>, floor: Bundle, dir: string, options: BenchOptions) {
+  // Only what Lambda would give the process: serverless.yml's NODE_OPTIONS and the function's variables.
+  const env = { PATH: process.env.PATH, ...world.functionEnvironment, NODE_OPTIONS: functionNodeOptions() };
+  const kinds = {
+    notify: { bundle: packaged.notify, event: () => notificationEvent(world.keys), status: 204 },
+    create: { bundle: packaged.create, event: createOrderEvent, status: 200 },
+    floor: { bundle: floor, event: createOrderEvent, status: 200 },
+  };
+  // Each run gets an event of its own, signed before the clock starts: every ledger write is a new one.
+  const runs: Record<keyof typeof kinds, Array<() => Promise<void>>> = { notify: [], create: [], floor: [] };
+  for (let round = 0; round < options.coldRounds; round += 1) {
+    for (const [name, kind] of Object.entries(kinds) as Array<[keyof typeof kinds, (typeof kinds)['notify']]>) {
+      const eventFile = join(dir, `event-${name}-${round}.json`);
+      await writeFile(eventFile, JSON.stringify(kind.event()));
+      runs[name].push(() => run(process.execPath, [DRIVER, kind.bundle.path, eventFile, String(kind.status)], { env }));
+    }
+  }
+  const samples = await interleave({ notify: () => runs.notify.shift()!(), create: () => runs.create.shift()!(), floor: () => runs.floor.shift()!() }, options.coldRounds);
+  return { notify: compare(samples.notify, samples.floor), create: compare(samples.create, samples.floor) };
+}

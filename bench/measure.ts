@@ -1,0 +1,25 @@
+/**
+ * One warm figure in a process of its own (started by bench/run.ts): stand-ins
+ * and handlers in this process, results sent back over IPC. stdout is the
+ * handlers' log stream, as in Lambda; the runner discards it.
+ */
+import { benchOptions } from './options';
+import { createWarm } from './figures/create-warm';
+import { flatCost } from './figures/flat-cost';
+import { notifyWarm } from './figures/notify-warm';
+import { throughput } from './figures/throughput';
+import { startBenchWorld } from './world';
+
+const FIGURES = { notifyWarm, createWarm, flatCost, throughput };
+
+const figure = process.argv[2] as keyof typeof FIGURES;
+const world = await startBenchWorld();
+Object.assign(process.env, world.functionEnvironment);
+try {
+  const result = await FIGURES[figure](world, benchOptions(process.argv));
+  await new Promise((resolve) => process.send!(result, resolve));
+} finally {
+  await world.close();
+}
+// The SDK's keep-alive sockets and the IPC channel would keep the process alive.
+process.exit(0);

@@ -1,0 +1,43 @@
+/**
+ * Our handlers as a warm container runs them: the production logger and
+ * SecretCache over the real Secrets Manager client (endpoint from the
+ * environment), and a ledger that keeps nothing, so only our own cost is measured.
+ */
+import type { Context } from 'aws-lambda';
+import { secretsManagerClient } from '../lib/aws-clients';
+import { createServiceOrderHandler } from '../lib/handlers/create-service-order';
+import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
+import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
+import type { Ledger } from '../lib/ledger/ledger';
+import { powertoolsLog } from '../lib/log';
+import { SecretCache } from '../lib/secrets/secret-cache';
+import { lambdaContext } from '../test/helpers/events';
+import type { BenchEvent } from './events';
+
+/** Acknowledges every write at once and holds nothing: no growth of its own over 10,000 invocations. */
+const inMemoryLedger: Pick<Ledger, 'recordNotification' | 'recordCreatedOrder'> = {
+  recordNotification: async () => 'applied',
+  recordCreatedOrder: async () => undefined,
+};
+
+const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });
+
+/** A fresh container's notify handler: its first invocation fetches the secret. */
+export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
+  const deps = { secrets: secretCache(env), ledger: inMemoryLedger };
+  return deductionNotifyHandler(powertoolsLog('deduction-notify'), () => deps);
+}
+
+/** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
+export function warmCreateHandler(env: NodeJS.ProcessEnv) {
+  const deps = { secrets: secretCache(env), ledger: inMemoryLedger, fetch, baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
+  return createServiceOrderHandler(merchantServiceOrder, powertoolsLog('create-merchant-service-order'), () => deps);
+}
+
+type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;
+
+/** One invocation; a benchmark of failing invocations would measure the wrong thing, so any other status stops it. */
+export async function invoke(handler: Handler, event: BenchEvent, expectedStatus: number): Promise<void> {
+  const response = await handler(event, lambdaContext());
+  if (response.statusCode !== expectedStatus) throw new Error(`handler answered ${response.statusCode}, not ${expectedStatus}: ${response.body ?? ''}`);
+}

@@ -1,0 +1,4 @@
+/** Scheduled every 12 h per account (and on demand: `npm run certificates`): WeChat Pay's platform certificates into the account secret. */
+import { refreshPlatformCertificatesFunction } from '../lib/runtime';
+
+export const handler = refreshPlatformCertificatesFunction(process.env);

@@ -1,0 +1,92 @@
+/**
+ * The platform certificate refresher (issue 9), scheduled every 12 h per account
+ * and runnable on demand: downloads WeChat Pay's platform certificates, checks
+ * them, and updates the account secret only when its certificates change.
+ */
+import type { Context } from 'aws-lambda';
+import { withContext, type Log } from '../log';
+import { parseCertificateSecret } from '../secrets/certificate-secret';
+import type { SecretWriter } from '../secrets/secret-writer';
+import {
+  CERTIFICATES_PATH,
+  certificateDownloadVerifier,
+  downloadSigningSerial,
+  isPublicKeyId,
+  mergePlatformCertificates,
+  readCertificateDownload,
+  Signer,
+  systemClock,
+  trustedKeys,
+  WechatPayClient,
+  type Clock,
+  type Fetch,
+} from '../wechatpay';
+import { USER_AGENT } from './create-service-order';
+
+export interface RefreshDependencies {
+  secrets: Pick<SecretWriter, 'read' | 'write'>;
+  fetch: Fetch;
+  baseUrl: string;
+  clock?: Clock;
+  /** Total time for WeChat Pay, retries included. */
+  deadlineMs?: number;
+  retry?: { maxRetries?: number; backoffBaseMs?: number; sleep?: (ms: number) => Promise<void> };
+}
+
+export type RefreshOutcome =
+  | { outcome: 'disabled' }
+  | { outcome: 'unchanged'; serials: string[] }
+  | { outcome: 'updated'; added: string[]; removed: string[]; versionId: string };
+
+/** Time kept back from the Lambda timeout for the secret update. */
+const RESERVED_MS = 5_000;
+const DEFAULT_DEADLINE_MS = 10_000;
+
+export function refreshPlatformCertificatesHandler(baseLog: Log, dependencies: () => RefreshDependencies) {
+  return async (_event: unknown, context: Context): Promise<RefreshOutcome> => {
+    const log = withContext(baseLog, { aws_request_id: context.awsRequestId });
+    try {
+      return await refresh(dependencies(), log, context);
+    } catch (error) {
+      log.error('platform certificate refresh failed; the secret is unchanged', { error });
+      throw error;
+    }
+  };
+}
+
+async function refresh(deps: RefreshDependencies, log: Log, context: Context): Promise<RefreshOutcome> {
+  const clock = deps.clock ?? systemClock;
+  const current = await deps.secrets.read();
+  const secret = parseCertificateSecret(current.secretString);
+  const ids = [...secret.keys.keys()];
+  if (ids.length > 0 && ids.every(isPublicKeyId)) {
+    log.info('platform certificate refresh disabled: the secret holds WeChat Pay public keys only (public-key mode)');
+    return { outcome: 'disabled' };
+  }
+
+  const now = clock();
+  const client = new WechatPayClient({
+    baseUrl: deps.baseUrl,
+    signer: new Signer({ mchid: secret.mchid, serialNo: secret.merchantSerialNo, privateKey: secret.merchantPrivateKey, clock }),
+    verifier: () => certificateDownloadVerifier({ trusted: trustedKeys(secret.keys, now), apiV3Key: secret.apiV3Key, clock }),
+    wechatpaySerial: downloadSigningSerial(secret.keys, now),
+    userAgent: USER_AGENT,
+    fetch: deps.fetch,
+    clock,
+    ...deps.retry,
+  });
+  const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+  const response = await client.request({ method: 'GET', path: CERTIFICATES_PATH, body: Buffer.alloc(0), deadlineMs });
+
+  const download = readCertificateDownload(response.body, secret.apiV3Key, clock);
+  for (const skipped of download.skipped) log.warn('downloaded platform certificate skipped', skipped);
+  const merged = mergePlatformCertificates(secret.storedKeys, secret.keys, download.certificates, now);
+  if (merged.added.length === 0 && merged.removed.length === 0) {
+    const serials = Object.keys(merged.keys).filter((id) => !isPublicKeyId(id));
+    log.info('platform certificates unchanged', { serials });
+    return { outcome: 'unchanged', serials };
+  }
+  const versionId = await deps.secrets.write(secret.withKeys(merged.keys), current);
+  log.info('platform certificates updated', { added: merged.added, removed: merged.removed, version_id: versionId });
+  return { outcome: 'updated', added: merged.added, removed: merged.removed, versionId };
+}

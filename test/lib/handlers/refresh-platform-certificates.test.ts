@@ -1,0 +1,169 @@
+/**
+ * The certificate refresher against the sandbox (as WeChat Pay) and the Secrets
+ * Manager stand-in, through the real SDK client; notifications checked with the
+ * deduction-notify handler and a fresh SecretCache, as a new container would.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DevWechatpayKeys } from '../../../dev/keys';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
+import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
+import { refreshPlatformCertificatesHandler, type RefreshOutcome } from '../../../lib/handlers/refresh-platform-certificates';
+import { signResponse, type Fetch } from '../../../lib/wechatpay';
+import { createTestWorld, type TestWorld } from '../../helpers/accounts';
+import { DAY_MS, platformCertificate } from '../../helpers/certificates';
+import { httpApiEvent, lambdaContext } from '../../helpers/events';
+import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { recordingLog, type RecordingLog } from '../../helpers/logs';
+import { buildNotification } from '../../helpers/notifications';
+import { generateRsaKeyPair } from '../../helpers/wechatpay';
+import { createOrder, MERCHANT_PATH, merchantOrder } from '../../dev/sandbox/helpers';
+
+const T0 = Math.floor(Date.now() / 1000) * 1000;
+let now = T0;
+const clock = () => now;
+
+let world: TestWorld;
+/** WeChat Pay's key, its platform certificate valid for 30 days only: the old one of a rotation. */
+let wechatpay: DevWechatpayKeys;
+let sandbox: Sandbox;
+let aws: LocalAws;
+let log: RecordingLog;
+
+beforeAll(async () => {
+  world = await createTestWorld();
+  wechatpay = { publicKeyId: world.wechatpay.publicKeyId, key: await platformCertificate(T0 - DAY_MS, T0 + 30 * DAY_MS) };
+});
+afterEach(async () => {
+  now = T0;
+  await Promise.all([sandbox.close(), aws.close()]);
+});
+
+type Mode = 'empty' | 'certificate' | 'publicKey' | 'both';
+
+/** A sandbox signing in certificate mode, and the merchant's secret holding WeChat Pay's keys as `mode` says. */
+async function start(mode: Mode): Promise<void> {
+  sandbox = await startSandbox({ accounts: sandboxAccountsFromDevKeys(world), wechatpay, signingMode: 'certificate', clock });
+  const secret = JSON.parse(world.secret(world.merchant));
+  const keys: Record<string, string> = {};
+  if (mode === 'publicKey' || mode === 'both') keys[wechatpay.publicKeyId] = wechatpay.key.publicKeyPem;
+  if (mode === 'certificate' || mode === 'both') keys[wechatpay.key.serial] = wechatpay.key.certificatePem;
+  aws = await startLocalAws({ merchant: JSON.stringify({ ...secret, wechatpayPublicKeys: keys }) });
+  log = recordingLog();
+}
+
+const wechatpayFetch: Fetch = (url, init) => fetch(url, init);
+
+function refresh(fetchImpl: Fetch = wechatpayFetch): Promise<RefreshOutcome> {
+  const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), fetch: fetchImpl, baseUrl: sandbox.url, clock, retry: { maxRetries: 0 } }));
+  return handler({}, lambdaContext(30_000));
+}
+
+const storedKeys = async (): Promise<Record<string, string>> => JSON.parse((await aws.secretWriter('merchant').read()).secretString).wechatpayPublicKeys;
+
+/** What the notify function answers, fresh from the secret as it is now. */
+async function deliver(notification: { headers: Record<string, string>; body: string }): Promise<number> {
+  const secrets = aws.secretCache('merchant', { clock });
+  const handler = deductionNotifyHandler(recordingLog(), () => ({ secrets, ledger: aws.ledger(), clock }));
+  return (await handler(httpApiEvent(notification), lambdaContext())).statusCode;
+}
+
+/** A notification the sandbox signs as WeChat Pay does now (certificate mode: its newest certificate). */
+async function sandboxNotification(): Promise<{ headers: Record<string, string>; body: string }> {
+  const order = await createOrder(sandbox, world.merchant, merchantOrder(), MERCHANT_PATH, clock);
+  return sandbox.buildNotification(order.order_id as string);
+}
+
+/** A notification signed with the first (old) certificate. */
+const oldCertificateNotification = () => buildNotification(wechatpay, world.merchant, { signWith: 'certificate', clock });
+
+describe('refresh-platform-certificates', () => {
+  it('first download into an empty secret: the certificate is stored, then notifications verify; a second run changes nothing', async () => {
+    await start('empty');
+    expect(await refresh()).toMatchObject({ outcome: 'updated', added: [wechatpay.key.serial], removed: [] });
+    expect(await storedKeys()).toEqual({ [wechatpay.key.serial]: wechatpay.key.certificatePem });
+    expect(await deliver(await sandboxNotification())).toBe(204);
+
+    const writes = aws.secretsManager.calls.PutSecretValue;
+    expect(await refresh()).toEqual({ outcome: 'unchanged', serials: [wechatpay.key.serial] });
+    expect(aws.secretsManager.calls.PutSecretValue).toBe(writes);
+  });
+
+  it('rotation: the new certificate is added and verifies; the old one verifies until it expires, then is dropped', async () => {
+    await start('certificate');
+    const rotated = await sandbox.rotateCertificate();
+    const signedByNew = await sandboxNotification();
+    expect(signedByNew.headers['Wechatpay-Serial']).toBe(rotated.serial);
+    expect(await deliver(signedByNew)).toBe(401);
+
+    expect(await refresh()).toMatchObject({ outcome: 'updated', added: [rotated.serial], removed: [] });
+    expect(Object.keys(await storedKeys())).toEqual([wechatpay.key.serial, rotated.serial]);
+    expect(await deliver(await sandboxNotification())).toBe(204);
+    expect(await deliver(oldCertificateNotification())).toBe(204);
+
+    now = T0 + 31 * DAY_MS;
+    expect(await deliver(oldCertificateNotification())).toBe(401);
+    expect(await refresh()).toMatchObject({ outcome: 'updated', added: [], removed: [wechatpay.key.serial] });
+    expect(Object.keys(await storedKeys())).toEqual([rotated.serial]);
+    expect(await deliver(await sandboxNotification())).toBe(204);
+  });
+
+  describe('a download that cannot be trusted changes nothing', () => {
+    const attacker = generateRsaKeyPair();
+    /** The sandbox's answer, its body or signature changed on the way. */
+    const altered = (change: (body: string, headers: Record<string, string>) => { body: string; headers: Record<string, string> }): Fetch => async (url, init) => {
+      const response = await fetch(url, init);
+      const changed = change(await response.text(), Object.fromEntries(response.headers));
+      return new Response(changed.body, { status: response.status, headers: changed.headers });
+    };
+    const cases: [string, Mode, string, Fetch][] = [
+      ['a tampered body', 'certificate', 'WECHATPAY_UNAVAILABLE', altered((body, headers) => ({ body: body.replace('"data":[', '"data":[ '), headers }))],
+      [
+        'a signature by another key under the trusted serial',
+        'certificate',
+        'WECHATPAY_UNAVAILABLE',
+        altered((body, headers) => ({ body, headers: { ...headers, ...signResponse({ serial: headers['wechatpay-serial']!, privateKey: attacker.privateKey, clock }, body) } })),
+      ],
+      ['a first download signed by no certificate it carries', 'empty', 'WECHATPAY_UNAVAILABLE', altered((body, headers) => ({ body, headers: { ...headers, ...signResponse({ serial: 'ABCDEF', privateKey: attacker.privateKey, clock }, body) } }))],
+      ['a first download whose certificate does not decrypt', 'empty', 'WECHATPAY_DECRYPTION_FAILED', altered((body, headers) => ({ body: body.replace(/"ciphertext":"[A-Za-z0-9+/]{4}/, '"ciphertext":"AAAA'), headers }))],
+    ];
+
+    it.each(cases)('%s', async (_name, mode, code, tampering) => {
+      await start(mode);
+      await sandbox.rotateCertificate();
+      const before = await aws.secretWriter('merchant').read();
+      await expect(refresh(tampering)).rejects.toMatchObject({ code });
+      expect(await aws.secretWriter('merchant').read()).toEqual(before);
+      expect(aws.secretsManager.calls.PutSecretValue).toBe(0);
+      expect(log.lines.find((line) => line.level === 'error')?.message).toBe('platform certificate refresh failed; the secret is unchanged');
+      expect(log.text()).not.toContain('BEGIN');
+    });
+  });
+
+  it('a secret with both a PUB_KEY_ID_ key and certificates verifies notifications signed with either', async () => {
+    await start('both');
+    expect(await refresh()).toEqual({ outcome: 'unchanged', serials: [wechatpay.key.serial] });
+    expect(await deliver(buildNotification(wechatpay, world.merchant, { signWith: 'publicKey', clock }))).toBe(204);
+    expect(await deliver(oldCertificateNotification())).toBe(204);
+  });
+
+  it('public-key mode only: disabled, nothing downloaded or written', async () => {
+    await start('publicKey');
+    let calls = 0;
+    const counting: Fetch = (url, init) => {
+      calls += 1;
+      return fetch(url, init);
+    };
+    expect(await refresh(counting)).toEqual({ outcome: 'disabled' });
+    expect(calls).toBe(0);
+    expect(aws.secretsManager.calls.PutSecretValue).toBe(0);
+    expect(log.lines.map((line) => line.message)).toEqual([expect.stringContaining('disabled')]);
+  });
+
+  it('keeps private keys out of the logs', async () => {
+    await start('empty');
+    await refresh();
+    const text = log.text();
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(world.merchant.apiV3Key);
+  });
+});

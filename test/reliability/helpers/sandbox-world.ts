@@ -1,0 +1,51 @@
+/**
+ * A sandbox that delivers to notify handlers served over HTTP, and a create
+ * handler to make its orders: the fault tests' common ground.
+ */
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
+import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
+import { merchantServiceOrder } from '../../../lib/handlers/service-order-variants';
+import type { Log } from '../../../lib/log';
+import type { TestWorld } from '../../helpers/accounts';
+import { httpApiEvent, lambdaContext } from '../../helpers/events';
+import type { LocalAws } from '../../helpers/local-aws';
+import { merchantOrder } from '../../helpers/orders';
+
+/** notify_url host → where it is really served. */
+export type Receivers = Record<string, string>;
+
+export function startWorldSandbox(world: TestWorld, receivers: () => Receivers): Promise<Sandbox> {
+  return startSandbox({
+    accounts: sandboxAccountsFromDevKeys(world),
+    wechatpay: world.wechatpay,
+    signingMode: 'both',
+    retryTimeScale: 0.001,
+    resolveNotifyUrl: (url) => {
+      const { host, pathname } = new URL(url);
+      return `${receivers()[host] ?? `https://${host}`}${pathname}`;
+    },
+  });
+}
+
+/** The merchant create handler against `baseUrl`, with a cache of its own. */
+export function merchantCreateHandler(aws: LocalAws, log: Log, baseUrl: string, overrides: Partial<CreateServiceOrderDependencies> = {}) {
+  const deps: CreateServiceOrderDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), fetch: (url, init) => fetch(url, init), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
+  return createServiceOrderHandler(merchantServiceOrder, log, () => deps);
+}
+
+export interface CreatedOrder {
+  orderId: string;
+  outTradeNo: string;
+}
+
+/** `count` orders made through the create handler, notifying `notifyHost`. */
+export async function createOrders(handler: ReturnType<typeof merchantCreateHandler>, count: number, notifyHost: string): Promise<CreatedOrder[]> {
+  const orders: CreatedOrder[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const order = merchantOrder({ notify_url: `https://${notifyHost}/merchant/notify` });
+    const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
+    if (response.statusCode !== 200) throw new Error(`create failed: ${response.statusCode} ${response.body}`);
+    orders.push({ orderId: JSON.parse(response.body).order_id, outTradeNo: order.out_trade_no as string });
+  }
+  return orders;
+}
