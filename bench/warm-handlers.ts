@@ -13,6 +13,7 @@ import { powertoolsLog } from '../lib/log';
 import { SecretCache } from '../lib/secrets/secret-cache';
 import { lambdaContext } from '../test/helpers/events';
 import type { BenchEvent } from './events';
+import { nodeTransport } from '../lib/http/transport';
 
 /** Acknowledges every write at once and holds nothing: no growth of its own over 10,000 invocations. */
 const inMemoryLedger: Pick<Ledger, 'recordNotification' | 'recordCreatedOrder'> = {
@@ -30,7 +31,7 @@ export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
 
 /** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
 export function warmCreateHandler(env: NodeJS.ProcessEnv) {
-  const deps = { secrets: secretCache(env), ledger: inMemoryLedger, fetch, baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
+  const deps = { secrets: secretCache(env), ledger: inMemoryLedger, transport: nodeTransport(), baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
   return createServiceOrderHandler(merchantServiceOrder, powertoolsLog('create-merchant-service-order'), () => deps);
 }
 

@@ -9,6 +9,7 @@ import { Ledger } from './ledger/ledger';
 import { powertoolsLog, type Log } from './log';
 import { SecretCache } from './secrets/secret-cache';
 import { SecretWriter } from './secrets/secret-writer';
+import { nodeTransport } from './http/transport';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -38,7 +39,7 @@ export function createServiceOrderFunction<T extends object>(variant: ServiceOrd
     log,
     lazy(() => {
       const config = readEnvironment(env);
-      return { ...accountDependencies(config, log), fetch: (url, init) => fetch(url, init), baseUrl: config.baseUrl, notifyUrl: config.notifyUrl };
+      return { ...accountDependencies(config, log), transport: nodeTransport(), baseUrl: config.baseUrl, notifyUrl: config.notifyUrl };
     }),
   );
 }
@@ -58,7 +59,7 @@ export function refreshPlatformCertificatesFunction(env: Environment) {
     powertoolsLog('refresh-platform-certificates'),
     lazy(() => {
       const config = readEnvironment(env);
-      return { secrets: new SecretWriter({ client: secretsManagerClient(), secretId: config.secretId }), fetch: (url, init) => fetch(url, init), baseUrl: config.baseUrl };
+      return { secrets: new SecretWriter({ client: secretsManagerClient(), secretId: config.secretId }), transport: nodeTransport(), baseUrl: config.baseUrl };
     }),
   );
 }

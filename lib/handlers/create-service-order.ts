@@ -13,7 +13,7 @@ import type { Ledger } from '../ledger/ledger';
 import { userReference, withContext, type Log } from '../log';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
-import { Signer, WechatPayClient, type Clock, type Fetch } from '../wechatpay';
+import { Signer, WechatPayClient, type Clock, type Transport } from '../wechatpay';
 import type { ServiceOrderVariant } from './service-order-variants';
 
 export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
@@ -21,7 +21,7 @@ export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
 export interface CreateServiceOrderDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
   ledger: Pick<Ledger, 'recordCreatedOrder'>;
-  fetch: Fetch;
+  transport: Transport;
   baseUrl: string;
   /** Filled in when a request omits `notify_url`. */
   notifyUrl: string | undefined;
@@ -57,7 +57,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       refreshVerifier: async () => (await deps.secrets.forceRefresh()).verifier,
       wechatpaySerial: credentials.preferredWechatpaySerial,
       userAgent: USER_AGENT,
-      fetch: deps.fetch,
+      transport: deps.transport,
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...deps.retry,
     });

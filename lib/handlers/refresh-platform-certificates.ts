@@ -19,13 +19,13 @@ import {
   trustedKeys,
   WechatPayClient,
   type Clock,
-  type Fetch,
+  type Transport,
 } from '../wechatpay';
 import { USER_AGENT } from './create-service-order';
 
 export interface RefreshDependencies {
   secrets: Pick<SecretWriter, 'read' | 'write'>;
-  fetch: Fetch;
+  transport: Transport;
   baseUrl: string;
   clock?: Clock;
   /** Total time for WeChat Pay, retries included. */
@@ -71,7 +71,7 @@ async function refresh(deps: RefreshDependencies, log: Log, context: Context): P
     verifier: () => certificateDownloadVerifier({ trusted: trustedKeys(secret.keys, now), apiV3Key: secret.apiV3Key, clock }),
     wechatpaySerial: downloadSigningSerial(secret.keys, now),
     userAgent: USER_AGENT,
-    fetch: deps.fetch,
+    transport: deps.transport,
     clock,
     ...deps.retry,
   });

@@ -1,9 +1,26 @@
 import { systemClock, type Clock } from './clock';
 import { VerificationError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from './errors';
+import { headerValue, type HeaderBag } from './headers';
 import type { Signer } from './signer';
 import type { ResponseVerifier } from './verifier';
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export interface TransportRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  /** Aborts the exchange; a transport rejects with `signal.reason` then. */
+  signal: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: HeaderBag;
+  /** The whole body, as received. */
+  body: Buffer;
+}
+
+/** One HTTP exchange. Injected: lib/http/transport.ts in production, scripts in tests. */
+export type Transport = (url: string, request: TransportRequest) => Promise<TransportResponse>;
 
 export interface ClientOptions {
   /** e.g. `https://api.mch.weixin.qq.com`. */
@@ -19,7 +36,7 @@ export interface ClientOptions {
   /** Sent as `Wechatpay-Serial`: the key the answer is expected to be signed with. Empty: not sent (no key is trusted yet). */
   wechatpaySerial: string;
   userAgent: string;
-  fetch: Fetch;
+  transport: Transport;
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -86,12 +103,11 @@ export class WechatPayClient {
   }
 
   async #attempt(request: { method: string; path: string; body: Buffer }, timeoutMs: number): Promise<WechatPayResponse | RetryableAttempt> {
-    const { baseUrl, signer, userAgent, wechatpaySerial, fetch } = this.#options;
+    const { baseUrl, signer, userAgent, wechatpaySerial, transport } = this.#options;
     const url = baseUrl.replace(/\/+$/, '') + request.path;
-    let response: Response;
-    let body: Buffer;
+    let response: TransportResponse;
     try {
-      response = await fetch(url, {
+      response = await transport(url, {
         method: request.method,
         headers: {
           Accept: 'application/json',
@@ -103,15 +119,14 @@ export class WechatPayClient {
         body: request.method === 'GET' ? undefined : request.body,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      body = Buffer.from(await response.arrayBuffer());
     } catch (cause) {
       const timedOut = (cause as Error).name === 'TimeoutError';
       return new RetryableAttempt(timedOut ? 'timeout' : `network error: ${(cause as Error).message}`, cause);
     }
-    const requestId = response.headers.get('request-id') ?? undefined;
-    if (response.status >= 500) return new RetryableAttempt(`HTTP ${response.status}`);
-    if (response.status >= 400) throw new WechatPayApiError(response.status, errorBody(body), requestId);
-    const headers = Object.fromEntries(response.headers);
+    const { status, headers, body } = response;
+    const requestId = headerValue(headers, 'Request-ID');
+    if (status >= 500) return new RetryableAttempt(`HTTP ${status}`);
+    if (status >= 400) throw new WechatPayApiError(status, errorBody(body), requestId);
     await this.#verify(headers, body);
     let json: unknown;
     try {
@@ -119,14 +134,14 @@ export class WechatPayClient {
     } catch (cause) {
       throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause });
     }
-    return { status: response.status, body, json, requestId };
+    return { status, body, json, requestId };
   }
 
-  async #verify(headers: Record<string, string>, body: Buffer): Promise<void> {
-    let verifier = this.#options.verifier();
-    const serial = headers['wechatpay-serial'];
-    if (serial && !verifier.knows(serial) && this.#options.refreshVerifier) verifier = await this.#options.refreshVerifier();
+  async #verify(headers: HeaderBag, body: Buffer): Promise<void> {
     try {
+      let verifier = this.#options.verifier();
+      const serial = headerValue(headers, 'Wechatpay-Serial');
+      if (serial && !verifier.knows(serial) && this.#options.refreshVerifier) verifier = await this.#options.refreshVerifier();
       verifier.verify(headers, body);
     } catch (cause) {
       if (cause instanceof VerificationError) {

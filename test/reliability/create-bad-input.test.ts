@@ -18,6 +18,7 @@ import { LogCollector } from './helpers/log-hygiene';
 import { transportArbitrary } from './helpers/notify-events';
 import { explains, orderInputArbitrary } from './helpers/order-inputs';
 import { startWorldSandbox } from './helpers/sandbox-world';
+import { nodeTransport } from '../../lib/http/transport';
 
 const CORPUS_SIZE = 10_000;
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   logs.forbidKeys([world.merchant, world.partner], world.wechatpay.key);
   logs.forbid('a plaintext openid', SEED_MERCHANT_ORDER.openid as string);
   const deps = (secretId: string) => {
-    const built = { secrets: aws.secretCache(secretId), ledger: aws.ledger(), fetch: (url: string, init: RequestInit) => fetch(url, init), baseUrl: sandbox.url, notifyUrl: undefined };
+    const built = { secrets: aws.secretCache(secretId), ledger: aws.ledger(), transport: nodeTransport(), baseUrl: sandbox.url, notifyUrl: undefined };
     return () => built;
   };
   handlers = { merchant: createServiceOrderHandler(merchantServiceOrder, log, deps('merchant')), partner: createServiceOrderHandler(partnerServiceOrder, log, deps('partner')) };

@@ -9,6 +9,7 @@ import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { merchantOrder, partnerOrder, SEED_MERCHANT_ORDER } from '../../helpers/orders';
+import { nodeTransport } from '../../../lib/http/transport';
 
 let world: TestWorld;
 let aws: LocalAws;
@@ -52,7 +53,7 @@ function createHandler(setup: Setup = {}) {
   const deps: CreateServiceOrderDependencies = {
     secrets,
     ledger: aws.ledger(),
-    fetch: (url, init) => fetch(url, init),
+    transport: nodeTransport(),
     baseUrl: sandboxes[mode].url,
     notifyUrl: undefined,
     retry: { backoffBaseMs: 1 },

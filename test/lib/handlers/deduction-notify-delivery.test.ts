@@ -11,6 +11,7 @@ import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog } from '../../helpers/logs';
 import { merchantOrder } from '../../helpers/orders';
+import { nodeTransport } from '../../../lib/http/transport';
 
 const NOTIFY_URL = 'https://merchant.example/merchant/notify';
 let world: TestWorld;
@@ -42,7 +43,7 @@ async function createOrder(): Promise<{ orderId: string; outTradeNo: string }> {
   const handler = createServiceOrderHandler(merchantServiceOrder, recordingLog(), () => ({
     secrets,
     ledger: aws.ledger(),
-    fetch: (url, init) => fetch(url, init),
+    transport: nodeTransport(),
     baseUrl: sandbox.url,
     notifyUrl: undefined,
   }));

@@ -8,7 +8,8 @@ import type { DevWechatpayKeys } from '../../../dev/keys';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
 import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
 import { refreshPlatformCertificatesHandler, type RefreshOutcome } from '../../../lib/handlers/refresh-platform-certificates';
-import { signResponse, type Fetch } from '../../../lib/wechatpay';
+import { headerValue, signResponse, type Transport } from '../../../lib/wechatpay';
+import { nodeTransport } from '../../../lib/http/transport';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { DAY_MS, platformCertificate } from '../../helpers/certificates';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
@@ -51,10 +52,10 @@ async function start(mode: Mode): Promise<void> {
   log = recordingLog();
 }
 
-const wechatpayFetch: Fetch = (url, init) => fetch(url, init);
+const wechatpayTransport = nodeTransport();
 
-function refresh(fetchImpl: Fetch = wechatpayFetch): Promise<RefreshOutcome> {
-  const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), fetch: fetchImpl, baseUrl: sandbox.url, clock, retry: { maxRetries: 0 } }));
+function refresh(transport: Transport = wechatpayTransport): Promise<RefreshOutcome> {
+  const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry: { maxRetries: 0 } }));
   return handler({}, lambdaContext(30_000));
 }
 
@@ -110,12 +111,15 @@ describe('refresh-platform-certificates', () => {
   describe('a download that cannot be trusted changes nothing', () => {
     const attacker = generateRsaKeyPair();
     /** The sandbox's answer, its body or signature changed on the way. */
-    const altered = (change: (body: string, headers: Record<string, string>) => { body: string; headers: Record<string, string> }): Fetch => async (url, init) => {
-      const response = await fetch(url, init);
-      const changed = change(await response.text(), Object.fromEntries(response.headers));
-      return new Response(changed.body, { status: response.status, headers: changed.headers });
+    const altered = (change: (body: string, headers: Record<string, string>) => { body: string; headers: Record<string, string> }): Transport => async (url, init) => {
+      const response = await wechatpayTransport(url, init);
+      const headers = Object.fromEntries(Object.keys(response.headers).map((name) => [name, headerValue(response.headers, name)!]));
+      const changed = change(response.body.toString('utf8'), headers);
+      // On the wire, as node:http gives them: one header per name, lower-cased.
+      const wire = Object.fromEntries(Object.entries(changed.headers).map(([name, value]) => [name.toLowerCase(), value]));
+      return { status: response.status, headers: wire, body: Buffer.from(changed.body) };
     };
-    const cases: [string, Mode, string, Fetch][] = [
+    const cases: [string, Mode, string, Transport][] = [
       ['a tampered body', 'certificate', 'WECHATPAY_UNAVAILABLE', altered((body, headers) => ({ body: body.replace('"data":[', '"data":[ '), headers }))],
       [
         'a signature by another key under the trusted serial',
@@ -149,9 +153,9 @@ describe('refresh-platform-certificates', () => {
   it('public-key mode only: disabled, nothing downloaded or written', async () => {
     await start('publicKey');
     let calls = 0;
-    const counting: Fetch = (url, init) => {
+    const counting: Transport = (url, init) => {
       calls += 1;
-      return fetch(url, init);
+      return wechatpayTransport(url, init);
     };
     expect(await refresh(counting)).toEqual({ outcome: 'disabled' });
     expect(calls).toBe(0);

@@ -10,7 +10,9 @@ import {
   WechatPayTimeoutError,
   WechatPayUnavailableError,
   type ClientOptions,
-  type Fetch,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
 } from '../../../lib/wechatpay';
 import { fixedClock, generateRsaKeyPair, NOW_SECONDS, signedMessage, WECHATPAY_KEY_ID, wechatpayKey } from '../../helpers/wechatpay';
 
@@ -21,30 +23,32 @@ const ORDER = '{"order_id":"15646546545165651651","state":"CREATED"}';
 
 interface Call {
   url: string;
-  init: RequestInit;
+  init: TransportRequest;
 }
 
-/** A fetch that answers from a script, one entry per call, and records what it was sent. */
-function scripted(...answers: Array<Response | Error | 'hang'>): Fetch & { calls: Call[] } {
+/** A transport that answers from a script, one entry per call, and records what it was sent. */
+function scripted(...answers: Array<TransportResponse | Error | 'hang'>): Transport & { calls: Call[] } {
   const calls: Call[] = [];
-  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+  const transport = async (url: string, init: TransportRequest): Promise<TransportResponse> => {
     calls.push({ url, init });
     const answer = answers.shift() ?? new Error('script exhausted');
     if (answer === 'hang') {
-      return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      return new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
     }
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  return Object.assign(fetch, { calls });
+  return Object.assign(transport, { calls });
 }
 
-function signedResponse(text: string, status = 200, options: Parameters<typeof signedMessage>[1] = {}): Response {
+const reply = (text: string, status: number, headers: Record<string, string> = {}): TransportResponse => ({ status, headers, body: Buffer.from(text) });
+
+function signedResponse(text: string, status = 200, options: Parameters<typeof signedMessage>[1] = {}): TransportResponse {
   const message = signedMessage(text, { timestampSeconds: NOW_SECONDS, ...options });
-  return new Response(text, { status, headers: { ...message.headers, 'Request-ID': 'REQ-1', 'Content-Type': 'application/json' } });
+  return reply(text, status, { ...message.headers, 'Request-ID': 'REQ-1', 'Content-Type': 'application/json' });
 }
 
-function client(fetch: Fetch, overrides: Partial<ClientOptions> = {}) {
+function client(transport: Transport, overrides: Partial<ClientOptions> = {}) {
   const sleeps: number[] = [];
   const instance = new WechatPayClient({
     baseUrl: 'https://api.mch.weixin.qq.com/',
@@ -52,7 +56,7 @@ function client(fetch: Fetch, overrides: Partial<ClientOptions> = {}) {
     verifier: () => verifier,
     wechatpaySerial: WECHATPAY_KEY_ID,
     userAgent: 'test-agent',
-    fetch,
+    transport,
     clock: fixedClock(),
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0.5,
@@ -65,12 +69,12 @@ const post = { method: 'POST', path: '/v3/payscore/sign-plan/serviceorder', body
 
 describe('WechatPayClient', () => {
   it('sends the signed bytes with the documented headers and returns the verified answer', async () => {
-    const fetch = scripted(signedResponse(ORDER));
-    const answer = await client(fetch).request(post);
+    const transport = scripted(signedResponse(ORDER));
+    const answer = await client(transport).request(post);
     expect(answer).toMatchObject({ status: 200, requestId: 'REQ-1', json: JSON.parse(ORDER) });
     expect(answer.body.toString()).toBe(ORDER);
 
-    const [call] = fetch.calls;
+    const [call] = transport.calls;
     expect(call!.url).toBe('https://api.mch.weixin.qq.com/v3/payscore/sign-plan/serviceorder');
     expect(call!.init.body).toBe(body);
     const headers = call!.init.headers as Record<string, string>;
@@ -81,40 +85,40 @@ describe('WechatPayClient', () => {
   });
 
   it('sends no Wechatpay-Serial when no key is trusted yet (a first certificate download)', async () => {
-    const fetch = scripted(signedResponse('{}'));
-    await client(fetch, { wechatpaySerial: '' }).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
-    expect(Object.keys(fetch.calls[0]!.init.headers as Record<string, string>)).not.toContain('Wechatpay-Serial');
+    const transport = scripted(signedResponse('{}'));
+    await client(transport, { wechatpaySerial: '' }).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
+    expect(Object.keys(transport.calls[0]!.init.headers as Record<string, string>)).not.toContain('Wechatpay-Serial');
   });
 
   it('sends no body on GET', async () => {
-    const fetch = scripted(signedResponse('{}'));
-    await client(fetch).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
-    expect(fetch.calls[0]!.init.body).toBeUndefined();
+    const transport = scripted(signedResponse('{}'));
+    await client(transport).request({ ...post, method: 'GET', body: Buffer.alloc(0) });
+    expect(transport.calls[0]!.init.body).toBeUndefined();
   });
 
   it('retries a 5xx and a network error with the same bytes and fresh signatures, then succeeds', async () => {
-    const fetch = scripted(new Response('{"code":"SYSTEM_ERROR","message":"x"}', { status: 500 }), new TypeError('fetch failed'), signedResponse(ORDER));
-    const instance = client(fetch);
+    const transport = scripted(reply('{"code":"SYSTEM_ERROR","message":"x"}', 500), new TypeError('socket hang up'), signedResponse(ORDER));
+    const instance = client(transport);
     expect((await instance.request(post)).status).toBe(200);
-    expect(fetch.calls.map((call) => call.init.body)).toEqual([body, body, body]);
-    const nonces = fetch.calls.map((call) => parseAuthorization((call.init.headers as Record<string, string>).Authorization!).nonce_str);
+    expect(transport.calls.map((call) => call.init.body)).toEqual([body, body, body]);
+    const nonces = transport.calls.map((call) => parseAuthorization((call.init.headers as Record<string, string>).Authorization!).nonce_str);
     expect(new Set(nonces).size).toBe(3);
     expect(instance.sleeps).toEqual([100, 200]);
   });
 
   it('gives up after two retries with WechatPayUnavailableError', async () => {
-    const fetch = scripted(...[1, 2, 3].map(() => new Response('', { status: 503 })));
-    await expect(client(fetch).request(post)).rejects.toThrow(new WechatPayUnavailableError('WeChat Pay failed 3 attempts; last: HTTP 503'));
-    expect(fetch.calls).toHaveLength(3);
+    const transport = scripted(...[1, 2, 3].map(() => reply('', 503)));
+    await expect(client(transport).request(post)).rejects.toThrow(new WechatPayUnavailableError('WeChat Pay failed 3 attempts; last: HTTP 503'));
+    expect(transport.calls).toHaveLength(3);
   });
 
   it('retries as configured', async () => {
-    const fetch = scripted(new Response('', { status: 500 }));
-    await expect(client(fetch, { maxRetries: 0 }).request(post)).rejects.toThrow('failed 1 attempts');
+    const transport = scripted(reply('', 500));
+    await expect(client(transport, { maxRetries: 0 }).request(post)).rejects.toThrow('failed 1 attempts');
   });
 
   it('passes a 4xx through without retrying, reduced to code, message and detail', async () => {
-    const answer = new Response('{"code":"PARAM_ERROR","message":"bad","detail":{"field":"openid"},"extra":1}', { status: 400, headers: { 'Request-ID': 'R4' } });
+    const answer = reply('{"code":"PARAM_ERROR","message":"bad","detail":{"field":"openid"},"extra":1}', 400, { 'Request-ID': 'R4' });
     const error = await client(scripted(answer)).request(post).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WechatPayApiError);
     expect(error).toMatchObject({ status: 400, requestId: 'R4', body: { code: 'PARAM_ERROR', message: 'bad', detail: { field: 'openid' } } });
@@ -125,25 +129,25 @@ describe('WechatPayClient', () => {
     ['JSON without code', '{"message":"x"}'],
     ['null', 'null'],
   ])('summarises a 4xx whose body is %s', async (_name, text) => {
-    const error = await client(scripted(new Response(text, { status: 403 }))).request(post).catch((caught: unknown) => caught);
+    const error = await client(scripted(reply(text, 403))).request(post).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 403, requestId: undefined, body: { code: 'UNKNOWN' } });
   });
 
   it('keeps a 4xx without detail free of one', async () => {
-    const error = await client(scripted(new Response('{"code":"NO_AUTH","message":"no"}', { status: 403 }))).request(post).catch((caught: unknown) => caught);
+    const error = await client(scripted(reply('{"code":"NO_AUTH","message":"no"}', 403))).request(post).catch((caught: unknown) => caught);
     expect((error as WechatPayApiError).body).toEqual({ code: 'NO_AUTH', message: 'no' });
   });
 
   it.each([
-    ['unsigned', () => new Response(ORDER, { status: 200 })],
+    ['unsigned', () => reply(ORDER, 200)],
     ['badly signed', () => signedResponse(ORDER, 200, { privateKey: generateRsaKeyPair().privateKey })],
     ['stale', () => signedResponse(ORDER, 200, { timestampSeconds: NOW_SECONDS - 600 })],
   ])('refuses a %s 2xx as untrustworthy, without retrying', async (_name, answer) => {
-    const fetch = scripted(answer());
-    const error = await client(fetch).request(post).catch((caught: unknown) => caught);
+    const transport = scripted(answer());
+    const error = await client(transport).request(post).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WechatPayUnavailableError);
     expect((error as Error).message).toContain('failed verification');
-    expect(fetch.calls).toHaveLength(1);
+    expect(transport.calls).toHaveLength(1);
   });
 
   it('refuses a verified 2xx whose body is not JSON', async () => {
@@ -154,15 +158,15 @@ describe('WechatPayClient', () => {
     const rotated = generateRsaKeyPair();
     const fresh = new Verifier({ publicKeys: new Map([['PUB_KEY_ID_NEW', rotated.publicKey]]), clock: fixedClock() });
     let refreshes = 0;
-    const fetch = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW', privateKey: rotated.privateKey }));
-    const instance = client(fetch, { refreshVerifier: async () => (refreshes++, fresh) });
+    const transport = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW', privateKey: rotated.privateKey }));
+    const instance = client(transport, { refreshVerifier: async () => (refreshes++, fresh) });
     expect((await instance.request(post)).status).toBe(200);
     expect(refreshes).toBe(1);
   });
 
   it('rejects an unknown serial that a refresh does not bring', async () => {
-    const fetch = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }));
-    const error = await client(fetch, { refreshVerifier: async () => verifier }).request(post).catch((caught: unknown) => caught);
+    const transport = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }));
+    const error = await client(transport, { refreshVerifier: async () => verifier }).request(post).catch((caught: unknown) => caught);
     expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_SERIAL_UNKNOWN');
   });
 
@@ -177,43 +181,43 @@ describe('WechatPayClient', () => {
   });
 
   it('answers WechatPayTimeoutError when WeChat Pay hangs past the deadline, without retrying', async () => {
-    const fetch = scripted('hang');
-    const error = await client(fetch).request({ ...post, deadlineMs: 50 }).catch((caught: unknown) => caught);
+    const transport = scripted('hang');
+    const error = await client(transport).request({ ...post, deadlineMs: 50 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WechatPayTimeoutError);
     expect((error as Error).message).toBe('WeChat Pay gave no answer within the deadline; last: timeout');
-    expect(fetch.calls).toHaveLength(1);
+    expect(transport.calls).toHaveLength(1);
   });
 
   it('stops retrying when the deadline has passed, saying what failed last', async () => {
     let now = NOW_SECONDS * 1000;
-    const fetch = scripted(new Response('', { status: 502 }));
-    const instance = client(fetch, { clock: () => now, sleep: async (ms) => void (now += ms + 1) });
+    const transport = scripted(reply('', 502));
+    const instance = client(transport, { clock: () => now, sleep: async (ms) => void (now += ms + 1) });
     const error = await instance.request({ ...post, deadlineMs: 100 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WechatPayTimeoutError);
     expect((error as Error).message).toContain('last: HTTP 502');
-    expect(fetch.calls).toHaveLength(1);
+    expect(transport.calls).toHaveLength(1);
   });
 
   it('answers WechatPayTimeoutError for a deadline already spent', async () => {
-    const fetch = scripted();
-    await expect(client(fetch).request({ ...post, deadlineMs: 0 })).rejects.toThrow(new WechatPayTimeoutError('WeChat Pay gave no answer within the deadline'));
-    expect(fetch.calls).toHaveLength(0);
+    const transport = scripted();
+    await expect(client(transport).request({ ...post, deadlineMs: 0 })).rejects.toThrow(new WechatPayTimeoutError('WeChat Pay gave no answer within the deadline'));
+    expect(transport.calls).toHaveLength(0);
   });
 
   it('skips the backoff when random gives zero, and uses real timers and Math.random by default', async () => {
-    const fetch = scripted(new Response('', { status: 500 }), signedResponse(ORDER));
+    const transport = scripted(reply('', 500), signedResponse(ORDER));
     const instance = new WechatPayClient({
       baseUrl: 'https://api.mch.weixin.qq.com',
       signer: new Signer({ mchid: '1', serialNo: 'S', privateKey: merchantKey.privateKey }),
       verifier: () => verifier,
       wechatpaySerial: WECHATPAY_KEY_ID,
       userAgent: 'ua',
-      fetch,
+      transport,
       clock: fixedClock(),
       backoffBaseMs: 1,
     });
     expect((await instance.request(post)).status).toBe(200);
-    const zero = client(scripted(new Response('', { status: 500 }), signedResponse(ORDER)), { random: () => 0 });
+    const zero = client(scripted(reply('', 500), signedResponse(ORDER)), { random: () => 0 });
     await zero.request(post);
     expect(zero.sleeps).toEqual([]);
   });
@@ -227,8 +231,16 @@ describe('WechatPayClient', () => {
       verifier: () => live,
       wechatpaySerial: WECHATPAY_KEY_ID,
       userAgent: 'ua',
-      fetch: scripted(signedResponse(ORDER, 200, { timestampSeconds: now })),
+      transport: scripted(signedResponse(ORDER, 200, { timestampSeconds: now })),
     });
     expect((await instance.request(post)).status).toBe(200);
+  });
+});
+
+describe('WechatPayClient with ambiguous headers', () => {
+  it('refuses an answer with two different Wechatpay-Serial headers as untrustworthy', async () => {
+    const signed = signedResponse(ORDER);
+    const ambiguous = { ...signed, headers: { ...signed.headers, 'wechatpay-serial': 'PUB_KEY_ID_OTHER' } };
+    await expect(client(scripted(ambiguous)).request(post)).rejects.toBeInstanceOf(WechatPayUnavailableError);
   });
 });

@@ -10,6 +10,7 @@ import type { TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import type { LocalAws } from '../../helpers/local-aws';
 import { merchantOrder } from '../../helpers/orders';
+import { nodeTransport } from '../../../lib/http/transport';
 
 /** notify_url host → where it is really served. */
 export type Receivers = Record<string, string>;
@@ -29,7 +30,7 @@ export function startWorldSandbox(world: TestWorld, receivers: () => Receivers):
 
 /** The merchant create handler against `baseUrl`, with a cache of its own. */
 export function merchantCreateHandler(aws: LocalAws, log: Log, baseUrl: string, overrides: Partial<CreateServiceOrderDependencies> = {}) {
-  const deps: CreateServiceOrderDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), fetch: (url, init) => fetch(url, init), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
+  const deps: CreateServiceOrderDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), transport: nodeTransport(), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
   return createServiceOrderHandler(merchantServiceOrder, log, () => deps);
 }
 
