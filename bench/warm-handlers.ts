@@ -9,7 +9,7 @@ import { createServiceOrderHandler } from '../lib/handlers/create-service-order'
 import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
 import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
 import type { Ledger } from '../lib/ledger/ledger';
-import { powertoolsLog } from '../lib/log';
+import { jsonLog } from '../lib/log';
 import { SecretCache } from '../lib/secrets/secret-cache';
 import { lambdaContext } from '../test/helpers/events';
 import type { BenchEvent } from './events';
@@ -26,13 +26,13 @@ const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secret
 /** A fresh container's notify handler: its first invocation fetches the secret. */
 export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger };
-  return deductionNotifyHandler(powertoolsLog('deduction-notify'), () => deps);
+  return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps);
 }
 
 /** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
 export function warmCreateHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger, transport: nodeTransport(), baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
-  return createServiceOrderHandler(merchantServiceOrder, powertoolsLog('create-merchant-service-order'), () => deps);
+  return createServiceOrderHandler(merchantServiceOrder, jsonLog({ service: 'create-merchant-service-order' }), () => deps);
 }
 
 type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;

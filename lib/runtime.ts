@@ -6,7 +6,7 @@ import { deductionNotifyHandler } from './handlers/deduction-notify';
 import { refreshPlatformCertificatesHandler } from './handlers/refresh-platform-certificates';
 import type { ServiceOrderVariant } from './handlers/service-order-variants';
 import { Ledger } from './ledger/ledger';
-import { powertoolsLog, type Log } from './log';
+import { jsonLog, type Log } from './log';
 import { SecretCache } from './secrets/secret-cache';
 import { SecretWriter } from './secrets/secret-writer';
 import { nodeTransport } from './http/transport';
@@ -33,7 +33,7 @@ function accountDependencies(config: FunctionEnvironment, log: Log) {
 
 /** A create function as deployed. */
 export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Environment) {
-  const log = powertoolsLog(`create-${variant.name}-service-order`);
+  const log = jsonLog({ service: `create-${variant.name}-service-order`, level: env.LOG_LEVEL });
   return createServiceOrderHandler(
     variant,
     log,
@@ -46,7 +46,7 @@ export function createServiceOrderFunction<T extends object>(variant: ServiceOrd
 
 /** The notify function as deployed (once per account: merchant and partner). */
 export function deductionNotifyFunction(env: Environment) {
-  const log = powertoolsLog('deduction-notify');
+  const log = jsonLog({ service: 'deduction-notify', level: env.LOG_LEVEL });
   return deductionNotifyHandler(
     log,
     lazy(() => accountDependencies(readEnvironment(env), log)),
@@ -56,7 +56,7 @@ export function deductionNotifyFunction(env: Environment) {
 /** The platform certificate refresher as deployed (once per account, on a schedule). */
 export function refreshPlatformCertificatesFunction(env: Environment) {
   return refreshPlatformCertificatesHandler(
-    powertoolsLog('refresh-platform-certificates'),
+    jsonLog({ service: 'refresh-platform-certificates', level: env.LOG_LEVEL }),
     lazy(() => {
       const config = readEnvironment(env);
       return { secrets: new SecretWriter({ client: secretsManagerClient(), secretId: config.secretId }), transport: nodeTransport(), baseUrl: config.baseUrl };

@@ -11,7 +11,7 @@ import { errorMapping } from '../http/error-mapping';
 import { eventHeaders, rawBody, type ProxyEvent } from '../http/event';
 import type { HttpResponse } from '../http/response';
 import type { Ledger } from '../ledger/ledger';
-import { withContext, type Log } from '../log';
+import type { Log } from '../log';
 import type { AccountCredentials } from '../secrets/account-credentials';
 import type { SecretCache } from '../secrets/secret-cache';
 import { decryptNotificationResource, parseNotificationEnvelope, systemClock, UnknownSerialError, type Clock, type HeaderBag } from '../wechatpay';
@@ -34,7 +34,6 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
 
     const credentials = await verified(deps.secrets, headers, body);
     const envelope = parseNotificationEnvelope(body);
-    const log = withContext(baseLog, { aws_request_id: context.awsRequestId, notification_id: envelope.id, event_type: envelope.event_type });
     const plaintext = decryptNotificationResource(envelope.resource, credentials.apiV3Key);
     const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo } = plaintext.fields;
     if (mchid !== credentials.mchid) throw new AccountMismatchError();
@@ -48,7 +47,13 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
       order: typeof outOrderNo === 'string' ? { mchid, subMchid: typeof subMchid === 'string' ? subMchid : undefined, outOrderNo } : undefined,
       mchid,
     });
-    log.info('notification recorded', { out_order_no: outOrderNo, outcome });
+    baseLog.info('notification recorded', {
+      aws_request_id: context.awsRequestId,
+      notification_id: envelope.id,
+      event_type: envelope.event_type,
+      out_order_no: outOrderNo,
+      outcome,
+    });
     return { statusCode: 204, body: '' };
   };
 

@@ -11,7 +11,7 @@ import {
   TimestampOutOfWindowError,
   UnknownSerialError,
 } from './errors';
-import { headerValue, type HeaderBag } from './headers';
+import { headerValues, type HeaderBag } from './headers';
 import { responseMessage } from './message';
 import { verifySha256WithRsa } from './rsa';
 import { SIGNATURE_SCHEME } from './authorization';
@@ -77,11 +77,12 @@ export class Verifier implements ResponseVerifier {
 
   /** Throws a `VerificationError` unless `body` is exactly what WeChat Pay signed. */
   verify(headers: HeaderBag, body: Uint8Array): VerifiedSignature {
-    const timestampText = required(headers, 'Wechatpay-Timestamp');
-    const nonce = required(headers, 'Wechatpay-Nonce');
-    const signatureText = required(headers, 'Wechatpay-Signature');
-    const serial = required(headers, 'Wechatpay-Serial');
-    const scheme = headerValue(headers, 'Wechatpay-Signature-Type');
+    const values = headerValues(headers, SIGNATURE_HEADERS);
+    const timestampText = required(values, 'Wechatpay-Timestamp');
+    const nonce = required(values, 'Wechatpay-Nonce');
+    const signatureText = required(values, 'Wechatpay-Signature');
+    const serial = required(values, 'Wechatpay-Serial');
+    const scheme = values['Wechatpay-Signature-Type'];
     if (scheme !== undefined && scheme !== SIGNATURE_SCHEME) {
       throw new InvalidHeaderError('Wechatpay-Signature-Type', `is not ${SIGNATURE_SCHEME}`);
     }
@@ -107,8 +108,10 @@ export class Verifier implements ResponseVerifier {
   }
 }
 
-function required(headers: HeaderBag, name: string): string {
-  const value = headerValue(headers, name);
+const SIGNATURE_HEADERS = ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Signature-Type'] as const;
+
+function required(values: Record<(typeof SIGNATURE_HEADERS)[number], string | undefined>, name: Exclude<(typeof SIGNATURE_HEADERS)[number], 'Wechatpay-Signature-Type'>): string {
+  const value = values[name];
   if (!value) throw new MissingHeaderError(name);
   return value;
 }

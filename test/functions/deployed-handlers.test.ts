@@ -24,7 +24,7 @@ beforeAll(async () => {
   Object.assign(process.env, awsEnvironment({ secretsManagerUrl: aws.secretsManager.url, dynamoDbUrl: aws.dynamoDb.url }), {
     LEDGER_TABLE: 'payscore-test-ledger',
     WECHATPAY_BASE_URL: sandbox.url,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    LOG_LEVEL: 'SILENT',
   });
 });
 afterAll(async () => {
