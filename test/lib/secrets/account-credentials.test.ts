@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAccountSecret } from '../../../lib/secrets/account-credentials';
 import { ConfigurationError } from '../../../lib/wechatpay';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
+import { thrown } from '../../helpers/errors';
 
 let world: TestWorld;
 let secret: Record<string, unknown>;
@@ -12,15 +13,7 @@ beforeAll(async () => {
 
 const parse = (value: unknown) => parseAccountSecret(typeof value === 'string' ? value : JSON.stringify(value));
 
-function failure(value: unknown): ConfigurationError {
-  try {
-    parse(value);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const failure = (value: unknown) => thrown(ConfigurationError, () => parse(value));
 
 describe('parseAccountSecret', () => {
   it('parses the secret of SPEC "The secret" into keys, preferring the public key id for requests', () => {

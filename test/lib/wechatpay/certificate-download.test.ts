@@ -8,6 +8,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../../../lib/wechatpay';
 import { readJsonVector } from '../../helpers/vectors';
+import { thrown } from '../../helpers/errors';
 
 /** wechatpay-java's DOWNLOAD_CERTIFICATE_RESPONSE: valid 2023-09-19 … 2028-09-17. */
 const vector = readJsonVector<{ data: [Record<string, unknown> & { encrypt_certificate: Record<string, unknown> }] }>('wechatpay-java/download_certificate_response.json');
@@ -21,15 +22,7 @@ const [entry] = vector.data;
 const withEntry = (change: Record<string, unknown>, encrypted: Record<string, unknown> = {}) =>
   body({ data: [{ ...entry, ...change, encrypt_certificate: { ...entry.encrypt_certificate, ...encrypted } }] });
 
-function downloadError(input: Buffer): CertificateDownloadError {
-  try {
-    readCertificateDownload(input, apiV3Key, inValidity);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CertificateDownloadError);
-    return error as CertificateDownloadError;
-  }
-  throw new Error('expected a CertificateDownloadError');
-}
+const downloadError = (input: Buffer) => thrown(CertificateDownloadError, () => readCertificateDownload(input, apiV3Key, inValidity));
 
 describe('readCertificateDownload', () => {
   it('decrypts the wechatpay-java download to the certificate with serial_no 5DEA10EF…', () => {

@@ -3,20 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { certificateExpiries, ConfigurationError, loadCertificate, loadPrivateKey, loadPublicKey, loadWechatpayKeys, loadWechatpayPublicKeys, readCertificate } from '../../../lib/wechatpay';
 import { wechatpayKey } from '../../helpers/wechatpay';
 import { readVector } from '../../helpers/vectors';
+import { thrown } from '../../helpers/errors';
 
 const certificatePem = readVector('wechatpay-java/wechat_pay_certificate.pem');
 const CERT_SERIAL = '440024045C4A427599D09BB4E3DE0279F2E813FD';
 const publicKeyPem = wechatpayKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-function configurationError(attempt: () => unknown): ConfigurationError {
-  try {
-    attempt();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const configurationError = (attempt: () => unknown) => thrown(ConfigurationError, attempt);
 
 describe('loadPrivateKey', () => {
   it('reads PKCS#8 and PKCS#1 PEM into the same key', () => {
