@@ -21,7 +21,7 @@ export function loadPrivateKey(pem: string, field = 'merchantPrivateKey'): KeyOb
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch (cause) {
-    throw new ConfigurationError(field, 'is not an unencrypted PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY") PEM', { cause });
+    throw new ConfigurationError(field, 'is not an unencrypted PKCS#8 or PKCS#1 private key in PEM form: use apiclient_key.pem as downloaded', { cause });
   }
   return requireRsa(key, field);
 }

@@ -13,6 +13,8 @@ beforeAll(async () => {
 
 const parse = (value: unknown) => parseAccountSecret(typeof value === 'string' ? value : JSON.stringify(value));
 
+/** A PEM block of `label` around `body`: garbage shaped like a key. */
+const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 const failure = (value: unknown) => thrown(ConfigurationError, () => parse(value));
 
 describe('parseAccountSecret', () => {
@@ -35,7 +37,7 @@ describe('parseAccountSecret', () => {
     ['mchid', '19000x', 'must be the digits'],
     ['merchantSerialNo', 'not-hex', 'must be the hex serial'],
     ['merchantPrivateKey', '', 'is missing'],
-    ['merchantPrivateKey', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', 'is not an unencrypted PKCS#8'],
+    ['merchantPrivateKey', pem('PRIVATE KEY', 'AAAA'), 'is not an unencrypted PKCS#8'],
     ['apiV3Key', 'short-secret-key', 'must be exactly 32 bytes'],
     ['wechatpayPublicKeys', [], 'must be an object'],
     ['wechatpayPublicKeys', null, 'must be an object'],
