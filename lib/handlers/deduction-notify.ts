@@ -32,7 +32,7 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
     const body = rawBody(event, MAX_NOTIFICATION_BYTES);
     const headers = eventHeaders(event);
 
-    const credentials = await verified(deps.secrets, headers, body);
+    const { credentials, serial } = await verified(deps.secrets, headers, body);
     const envelope = parseNotificationEnvelope(body);
     const plaintext = decryptNotificationResource(envelope.resource, credentials.apiV3Key);
     const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo } = plaintext.fields;
@@ -52,6 +52,8 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
       notification_id: envelope.id,
       event_type: envelope.event_type,
       out_order_no: outOrderNo,
+      // Which WeChat Pay key signed it: during a migration, tells when certificates are no longer used.
+      wechatpay_serial: serial,
       outcome,
     });
     return { statusCode: 204, body: '' };
@@ -65,15 +67,17 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
  * its key) earns one rate-limited refresh of the secret; the verifier reports it
  * only after the headers and the timestamp passed.
  */
-async function verified(secrets: DeductionNotifyDependencies['secrets'], headers: HeaderBag, body: Buffer): Promise<AccountCredentials> {
+async function verified(
+  secrets: DeductionNotifyDependencies['secrets'],
+  headers: HeaderBag,
+  body: Buffer,
+): Promise<{ credentials: AccountCredentials; serial: string }> {
   const credentials = await secrets.get();
   try {
-    credentials.verifier.verify(headers, body);
-    return credentials;
+    return { credentials, serial: credentials.verifier.verify(headers, body).serial };
   } catch (error) {
     if (!(error instanceof UnknownSerialError)) throw error;
   }
   const refreshed = await secrets.forceRefresh();
-  refreshed.verifier.verify(headers, body);
-  return refreshed;
+  return { credentials: refreshed, serial: refreshed.verifier.verify(headers, body).serial };
 }

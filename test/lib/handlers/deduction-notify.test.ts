@@ -221,6 +221,7 @@ describe('deduction-notify: logs', () => {
     await deliver(handler, changedBody());
     const text = log.text();
     expect(text).toContain('notification recorded');
+    expect(log.lines.find((line) => line.message === 'notification recorded')!.attributes.wechatpay_serial).toBe(world.wechatpay.publicKeyId);
     for (const secret of [world.merchant.apiV3Key, world.wechatpay.key.privateKeyPem.slice(40, 80), notification.headers['Wechatpay-Signature']!.slice(0, 24), 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', '15646546545165651651']) {
       expect(text).not.toContain(secret);
     }
