@@ -17,7 +17,6 @@ import { figuresFile, Tally } from './helpers/figures';
 import { LogCollector } from './helpers/log-hygiene';
 import { notifyEvent, transportArbitrary, type Transport } from './helpers/notify-events';
 import { inPool } from './helpers/pool';
-import { tableItems } from './helpers/table';
 import { LONG_RUNNING, maxMs, timed, type Timed } from './helpers/timing';
 
 const ORDERS = 100;
@@ -97,7 +96,7 @@ describe('reliability: duplicates and races', LONG_RUNNING, () => {
       outcomes.add(outcome);
       if (outcome !== 'duplicate') effects.set(String(line.attributes.notification_id), (effects.get(String(line.attributes.notification_id)) ?? 0) + 1);
     }
-    const items = await tableItems(aws);
+    const items = await aws.items();
     const byKey = new Map(items.map((item) => [item.pk, item]));
     let done = 0;
     for (const { outOrderNo, paid, confirm, lateConfirm } of scenarios) {

@@ -23,7 +23,6 @@ import { LONG_RUNNING } from './helpers/timing';
 import type { ForgeryContext, Genuine } from './helpers/forgery-context';
 import { headerForgeries } from './helpers/header-forgeries';
 import { LogCollector } from './helpers/log-hygiene';
-import { tableItems } from './helpers/table';
 import { noiseArbitrary, notifyEvent, transportArbitrary, withNoise } from './helpers/notify-events';
 
 const CORPUS_SIZE = 10_000;
@@ -110,7 +109,7 @@ describe('reliability: forged notifications', LONG_RUNNING, () => {
   });
 
   it(`${CORPUS_SIZE} forged variants: 0 accepted, 0 ledger writes, every answer a 4xx FAIL`, async () => {
-    const itemsBefore = (await tableItems(aws)).length;
+    const itemsBefore = (await aws.items()).length;
     const callsBefore = ledgerCalls;
     const secretReadsBefore = aws.secretsManager.calls.GetSecretValue;
     const byKind = new Tally();
@@ -135,7 +134,7 @@ describe('reliability: forged notifications', LONG_RUNNING, () => {
       { numRuns: CORPUS_SIZE },
     );
     const seconds = (performance.now() - started) / 1000;
-    const itemsAfter = (await tableItems(aws)).length;
+    const itemsAfter = (await aws.items()).length;
 
     expect(byKind.total).toBe(CORPUS_SIZE);
     expect(ledgerCalls - callsBefore).toBe(0);
