@@ -22,6 +22,6 @@ export function benchOptions(argv: readonly string[]): BenchOptions {
     createRounds: quick ? 100 : 3_000,
     flatInvocations: 10_000,
     throughputNotifications: quick ? 200 : 2_000,
-    coldRounds: quick ? 2 : 40,
+    coldRounds: quick ? 2 : 100,
   };
 }

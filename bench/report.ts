@@ -55,6 +55,13 @@ export function printTable(results: BenchResults): void {
     secretRow('GetSecretValue calls, notify handler', notifyWarm.getSecretValue),
     secretRow('GetSecretValue calls, create handler', createWarm.getSecretValue),
   ];
+  const { split } = coldStart;
+  lines.push(
+    '',
+    `Cold start, split (reference, no target): the secret floor plus one ledger write through the same DynamoDB client takes ` +
+      `${ms(split.sdkFloor.ours.median)}, ${ratio(split.sdkFloor.ratio)} × the secret floor; against it, the notify function is ` +
+      `${ratio(split.notifyOverSdkFloor.ratio)} × and the create function ${ratio(split.createOverSdkFloor.ratio)} ×.`,
+  );
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
   lines.push(

@@ -46,7 +46,7 @@ try {
   const log = (step: string) => console.error(`bench: ${step}`);
   log('packaging the functions');
   const packaged = await packageFunctions(dir);
-  const [awsClients, secretFloor] = await Promise.all([buildFloor('aws-clients', dir), buildFloor('secret-floor', dir)]);
+  const [awsClients, secretFloor, secretLedgerFloor] = await Promise.all([buildFloor('aws-clients', dir), buildFloor('secret-floor', dir), buildFloor('secret-ledger-floor', dir)]);
   log('notify handler, warm');
   const notifyWarm = await measure('notifyWarm', argv);
   log('create handler, warm');
@@ -57,7 +57,7 @@ try {
   const throughput = await measure('throughput', argv, true);
   log('cold starts');
   const world = await startBenchWorld();
-  const cold = await coldStart(world, packaged, secretFloor, dir, options).finally(() => world.close());
+  const cold = await coldStart(world, packaged, { secret: secretFloor, secretAndLedger: secretLedgerFloor }, dir, options).finally(() => world.close());
 
   const results: BenchResults = {
     machine: machine(),

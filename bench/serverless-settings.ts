@@ -11,7 +11,7 @@ interface ServerlessConfig {
 const config = (): ServerlessConfig => parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8')) as ServerlessConfig;
 
 /** The esbuild options custom.esbuild may hold; the rest are serverless-esbuild's own (work folders, packager…). */
-const ESBUILD_OPTIONS = ['bundle', 'minify', 'sourcemap', 'treeShaking', 'target', 'platform', 'format', 'banner', 'footer', 'external', 'define', 'mainFields', 'conditions', 'keepNames', 'legalComments', 'loader'] as const;
+const ESBUILD_OPTIONS = ['bundle', 'minify', 'sourcemap', 'sourcesContent', 'treeShaking', 'target', 'platform', 'format', 'banner', 'footer', 'external', 'define', 'mainFields', 'conditions', 'keepNames', 'legalComments', 'loader'] as const;
 
 /** custom.esbuild as esbuild options, and the plugin's `outputFileExtension` for the outfile. */
 export function esbuildSettings(): { options: BuildOptions; extension: string } {
@@ -20,5 +20,5 @@ export function esbuildSettings(): { options: BuildOptions; extension: string } 
   return { options, extension: settings.outputFileExtension ?? '.js' };
 }
 
-/** The NODE_OPTIONS every function runs with (e.g. --enable-source-maps). */
+/** The NODE_OPTIONS every function runs with, if serverless.yml sets any. */
 export const functionNodeOptions = (): string => config().provider.environment?.NODE_OPTIONS ?? '';

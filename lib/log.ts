@@ -5,6 +5,7 @@
  * call), a third of the physical floor of a whole notification; this costs ~3 µs.
  */
 import { createHash } from 'node:crypto';
+import { sourceMappedStack } from './stack-trace';
 
 export type LogAttributes = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ const ERROR_FIELDS = ['code', 'status', 'field', 'header', 'serial', 'requestId'
 function errorData(error: Error, depth = 0): Record<string, unknown> {
   const data: Record<string, unknown> = { name: error.name, message: error.message };
   for (const field of ERROR_FIELDS) if ((error as unknown as Record<string, unknown>)[field] !== undefined) data[field] = (error as unknown as Record<string, unknown>)[field];
-  data.stack = error.stack;
+  if (error.stack !== undefined) data.stack = sourceMappedStack(error.stack);
   if (error.cause !== undefined) data.cause = error.cause instanceof Error && depth < 5 ? errorData(error.cause, depth + 1) : String(error.cause);
   return data;
 }

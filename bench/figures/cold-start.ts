@@ -2,7 +2,9 @@
  * Cold start: a fresh `node` importing the packaged bundle and serving its
  * first invocation against the stand-ins, against a fresh `node` importing a
  * bundle of only the Secrets Manager client that fetches the same secret and
- * parses its keys. Timed from spawn to exit; the three kinds run interleaved.
+ * parses its keys. Timed from spawn to exit; the kinds run interleaved. A fourth
+ * kind, that floor plus one write through the DynamoDB client, splits our
+ * overhead into the SDK's part and our code's.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,16 +20,17 @@ import type { BenchWorld } from '../world';
 
 const DRIVER = fileURLToPath(new URL('../cold/first-invocation.mjs', import.meta.url));
 
-export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunction, PackagedFunction>, floor: Bundle, dir: string, options: BenchOptions) {
+export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunction, PackagedFunction>, floors: { secret: Bundle; secretAndLedger: Bundle }, dir: string, options: BenchOptions) {
   // Only what Lambda would give the process: serverless.yml's NODE_OPTIONS and the function's variables.
   const env = { PATH: process.env.PATH, ...world.functionEnvironment, NODE_OPTIONS: functionNodeOptions() };
   const kinds = {
     notify: { bundle: packaged.notify, event: () => notificationEvent(world.keys), status: 204 },
     create: { bundle: packaged.create, event: createOrderEvent, status: 200 },
-    floor: { bundle: floor, event: createOrderEvent, status: 200 },
+    floor: { bundle: floors.secret, event: createOrderEvent, status: 200 },
+    sdkFloor: { bundle: floors.secretAndLedger, event: createOrderEvent, status: 200 },
   };
   // Each run gets an event of its own, signed before the clock starts: every ledger write is a new one.
-  const runs: Record<keyof typeof kinds, Array<() => Promise<void>>> = { notify: [], create: [], floor: [] };
+  const runs: Record<keyof typeof kinds, Array<() => Promise<void>>> = { notify: [], create: [], floor: [], sdkFloor: [] };
   for (let round = 0; round < options.coldRounds; round += 1) {
     for (const [name, kind] of Object.entries(kinds) as Array<[keyof typeof kinds, (typeof kinds)['notify']]>) {
       const eventFile = join(dir, `event-${name}-${round}.json`);
@@ -35,6 +38,16 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
       runs[name].push(() => run(process.execPath, [DRIVER, kind.bundle.path, eventFile, String(kind.status)], { env }));
     }
   }
-  const samples = await interleave({ notify: () => runs.notify.shift()!(), create: () => runs.create.shift()!(), floor: () => runs.floor.shift()!() }, options.coldRounds);
-  return { notify: compare(samples.notify, samples.floor), create: compare(samples.create, samples.floor) };
+  const next = (name: keyof typeof kinds) => () => runs[name].shift()!();
+  const samples = await interleave({ notify: next('notify'), create: next('create'), floor: next('floor'), sdkFloor: next('sdkFloor') }, options.coldRounds);
+  return {
+    notify: compare(samples.notify, samples.floor),
+    create: compare(samples.create, samples.floor),
+    /** Reference, no target: the SDK's own share (secret + one ledger write) and ours on top of it. */
+    split: {
+      sdkFloor: compare(samples.sdkFloor, samples.floor),
+      notifyOverSdkFloor: compare(samples.notify, samples.sdkFloor),
+      createOverSdkFloor: compare(samples.create, samples.sdkFloor),
+    },
+  };
 }

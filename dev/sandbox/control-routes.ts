@@ -1,27 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { fieldErrors } from '../../lib/service-order/schema';
 import { ApiError, notFound, paramError } from './api-error';
 import { faultSchema } from './faults';
 import { readJson, sendJson } from './http';
 import { certificateInfo, type SandboxCore } from './sandbox-core';
 
-const deliverySchema = z.strictObject({
-  copies: z.number().int().min(1).max(100).optional(),
-  concurrent: z.boolean().optional(),
-  probe: z.boolean().optional(),
+const deliverySchema = v.strictObject({
+  copies: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+  concurrent: v.optional(v.boolean()),
+  probe: v.optional(v.boolean()),
 });
 
-const notifySchema = z.strictObject({ delivery: deliverySchema.optional() });
+const notifySchema = v.strictObject({ delivery: v.optional(deliverySchema) });
 
-const notificationContentSchema = z.strictObject({
-  eventType: z.string().min(1).optional(),
-  summary: z.string().optional(),
-  fields: z.record(z.string(), z.unknown()).optional(),
-  plaintext: z.string().optional(),
-});
+const notificationContent = {
+  eventType: v.optional(v.pipe(v.string(), v.minLength(1))),
+  summary: v.optional(v.string()),
+  fields: v.optional(v.record(v.string(), v.unknown())),
+  plaintext: v.optional(v.string()),
+};
 
-const notificationSchema = notificationContentSchema.extend({ delivery: deliverySchema.optional() });
+const notificationContentSchema = v.strictObject(notificationContent);
+
+const notificationSchema = v.strictObject({ ...notificationContent, delivery: v.optional(deliverySchema) });
 
 type Handler = (core: SandboxCore, request: IncomingMessage, params: string[], query: URLSearchParams) => Promise<unknown>;
 
@@ -86,7 +88,7 @@ export async function handleControl(core: SandboxCore, request: IncomingMessage,
 }
 
 /** A JSON body checked against `schema`; `400 PARAM_ERROR` names the first bad field. */
-async function body<T extends z.ZodType>(request: IncomingMessage, schema: T): Promise<z.output<T>> {
+async function body<T extends v.GenericSchema>(request: IncomingMessage, schema: T): Promise<v.InferOutput<T>> {
   let value: unknown;
   try {
     value = await readJson(request);
@@ -95,5 +97,5 @@ async function body<T extends z.ZodType>(request: IncomingMessage, schema: T): P
   }
   const [first] = fieldErrors(schema, value);
   if (first) throw paramError({ field: first.field, issue: first.message, location: 'body' });
-  return schema.parse(value);
+  return v.parse(schema, value);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { DeliveryPlan } from './deliveries';
 import type { SignatureFault } from './response-signing';
 
@@ -6,7 +6,7 @@ import type { SignatureFault } from './response-signing';
 export const CREATE_FAULT_KINDS = ['systemError', 'hang', 'unsigned', 'badSignature', 'staleTimestamp'] as const;
 export type CreateFaultKind = (typeof CREATE_FAULT_KINDS)[number];
 
-const count = z.number().int().min(1).max(1000).default(1);
+const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 1);
 
 /**
  * A fault for the next `count` create answers or notifications:
@@ -16,14 +16,14 @@ const count = z.number().int().min(1).max(1000).default(1);
  * - `duplicateDelivery` / `concurrentDelivery`: the notification is delivered `copies` times, one after the other / at once;
  * - `probe`: a `WECHATPAY/SIGNTEST/` probe with the same body precedes the notification.
  */
-export const faultSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.enum(CREATE_FAULT_KINDS), count }),
-  z.strictObject({ kind: z.enum(['duplicateDelivery', 'concurrentDelivery']), copies: z.number().int().min(2).max(100), count }),
-  z.strictObject({ kind: z.literal('probe'), count }),
+export const faultSchema = v.variant('kind', [
+  v.strictObject({ kind: v.picklist(CREATE_FAULT_KINDS), count }),
+  v.strictObject({ kind: v.picklist(['duplicateDelivery', 'concurrentDelivery']), copies: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(100)), count }),
+  v.strictObject({ kind: v.literal('probe'), count }),
 ]);
 
-export type Fault = z.output<typeof faultSchema>;
-export type FaultInput = z.input<typeof faultSchema>;
+export type Fault = v.InferOutput<typeof faultSchema>;
+export type FaultInput = v.InferInput<typeof faultSchema>;
 
 export const isSignatureFault = (kind: CreateFaultKind | undefined): kind is SignatureFault =>
   kind === 'unsigned' || kind === 'badSignature' || kind === 'staleTimestamp';
@@ -39,7 +39,7 @@ export class FaultQueue {
   #faults: Fault[] = [];
 
   add(fault: FaultInput): Fault {
-    const parsed = faultSchema.parse(fault);
+    const parsed = v.parse(faultSchema, fault);
     this.#faults.push(parsed);
     return parsed;
   }

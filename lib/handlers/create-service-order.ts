@@ -45,11 +45,14 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
   const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
     const deps = dependencies();
     const log = withContext(baseLog, { aws_request_id: context.awsRequestId, variant: variant.name });
+    // Fetched while the body is checked (a cold start's first fetch is a network round trip); cached after.
+    const secret = settled(deps.secrets.get());
     const order = parseOrder(variant, rawBody(event, MAX_REQUEST_BYTES), deps.notifyUrl);
     const outTradeNo = (order as { out_trade_no: string }).out_trade_no;
-    const body = Buffer.from(JSON.stringify(order), 'utf8');
+    const requestText = JSON.stringify(order);
+    const body = Buffer.from(requestText, 'utf8');
 
-    const credentials = await deps.secrets.get();
+    const credentials = await secret();
     const client = new WechatPayClient({
       baseUrl: deps.baseUrl,
       signer: new Signer({ mchid: credentials.mchid, serialNo: credentials.merchantSerialNo, privateKey: credentials.merchantPrivateKey, ...(deps.clock ? { clock: deps.clock } : {}) }),
@@ -75,8 +78,8 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       await deps.ledger.recordCreatedOrder({
         key: { mchid: credentials.mchid, subMchid: variant.subMchid(order), outOrderNo: outTradeNo },
         orderId: typeof orderId === 'string' ? orderId : undefined,
-        request: order,
-        response: response.json,
+        request: requestText,
+        response: response.body.toString('utf8'),
         wechatpayRequestId: response.requestId,
         at: new Date((deps.clock ?? Date.now)()).toISOString(),
       });
@@ -91,6 +94,15 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
   return middy<ProxyEvent, HttpResponse, Error, Context>()
     .use(errorMapping(baseLog, apiErrorResponse))
     .handler(base);
+}
+
+/**
+ * Starts `promise` now and returns how to await it later; a rejection nobody
+ * awaits (the body was invalid) is not left unhandled.
+ */
+function settled<T>(promise: Promise<T>): () => Promise<T> {
+  promise.catch(() => undefined);
+  return () => promise;
 }
 
 function parseOrder<T>(variant: ServiceOrderVariant<T>, body: Buffer, notifyUrl: string | undefined): T {

@@ -1,10 +1,9 @@
 /** What differs between the direct-merchant and the partner create function. */
-import type { ZodMiniType } from 'zod/mini';
-import { merchantServiceOrderSchema, partnerServiceOrderSchema, type MerchantServiceOrderRequest, type PartnerServiceOrderRequest } from '../service-order/schema';
+import { merchantServiceOrderSchema, partnerServiceOrderSchema, type MerchantServiceOrderRequest, type PartnerServiceOrderRequest, type Schema } from '../service-order/schema';
 
 export interface ServiceOrderVariant<T> {
   name: 'merchant' | 'partner';
-  schema: ZodMiniType<T>;
+  schema: Schema<T>;
   /** WeChat Pay's endpoint (SPEC "What the system does"). */
   wechatpayPath: string;
   subMchid(order: T): string | undefined;

@@ -18,8 +18,10 @@ export interface LedgerOptions {
 export interface CreatedOrder {
   key: OrderKey;
   orderId: string | undefined;
-  request: unknown;
-  response: unknown;
+  /** The JSON text signed and sent, exactly. */
+  request: string;
+  /** WeChat Pay's answer exactly as received: the bytes its signature covers, so it can be verified again. */
+  response: string;
   wechatpayRequestId: string | undefined;
   /** ISO 8601. */
   at: string;

@@ -2,19 +2,44 @@
  * The field rules of SPEC "Creating a service order": one source for the create
  * functions' validation, their types, and the sandbox's PARAM_ERROR checks.
  */
-// zod/mini: the same checks as classic zod, tree-shakable (classic zod added ~450 KB to each bundle).
-import * as z from 'zod/mini';
+// valibot rather than zod/mini: the same checks in a third of the bundle, and a create
+// cold start some 5 ms shorter (zod builds its schemas with much machinery at import).
+import * as v from 'valibot';
 import { isHttpsUrl, NOTIFY_URL_MAX_LENGTH } from './notify-url';
 
-const text = (max: number) => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+/** A schema of any input whose output is `T`. */
+export type Schema<T = unknown> = v.GenericSchema<unknown, T>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * An object of exactly these fields: every unknown field is reported, not only
+ * the first. (valibot takes arrays for objects, hence the record check; it also
+ * drops `__proto__`, `constructor` and `prototype` keys unreported, so they never
+ * reach the signed body.)
+ */
+function closedObject<const Entries extends v.ObjectEntries>(entries: Entries) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>(isRecord, (issue) => `must be an object, not ${typeName(issue.input)}`),
+    v.objectWithRest(entries, v.never(UNKNOWN_FIELD)),
+  ) as unknown as Schema<v.InferOutput<v.ObjectSchema<Entries, undefined>>>;
+}
+
+const UNKNOWN_FIELD = 'is not a known field';
+
+const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
 /** Counts characters as a person does (code points), not UTF-16 units. */
 const characters = (min: number, max: number) =>
-  z.string().check(z.refine((value) => [...value].length >= min && [...value].length <= max, `must be ${min} to ${max} characters`));
+  v.pipe(
+    v.string(),
+    v.check((value) => [...value].length >= min && [...value].length <= max, `must be ${min} to ${max} characters`),
+  );
 
 /** `yyyyMMddHHmmss`, and a real calendar time. */
-const wechatTime = z.string().check(
-  z.refine((value) => {
+const wechatTime = v.pipe(
+  v.string(),
+  v.check((value) => {
     const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
     if (!match) return false;
     const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
@@ -23,61 +48,70 @@ const wechatTime = z.string().check(
   }, 'must be a time formatted yyyyMMddHHmmss'),
 );
 
-const notifyUrl = z.string().check(z.maxLength(NOTIFY_URL_MAX_LENGTH, `must be at most ${NOTIFY_URL_MAX_LENGTH} characters`), z.refine(isHttpsUrl, 'must be an https URL'));
+const notifyUrl = v.pipe(
+  v.string(),
+  v.maxLength(NOTIFY_URL_MAX_LENGTH, `must be at most ${NOTIFY_URL_MAX_LENGTH} characters`),
+  v.check(isHttpsUrl, 'must be an https URL'),
+);
 
-const timeRange = z.strictObject({
+const timeRange = closedObject({
   start_time: wechatTime,
-  end_time: z.optional(wechatTime),
-  start_time_remark: z.optional(characters(1, 20)),
-  end_time_remark: z.optional(characters(1, 20)),
+  end_time: v.optional(wechatTime),
+  start_time_remark: v.optional(characters(1, 20)),
+  end_time_remark: v.optional(characters(1, 20)),
 });
 
-const location = z.strictObject({
+const location = closedObject({
   // WeChat Pay's own limit for service locations.
-  start_location: z.optional(characters(1, 50)),
-  end_location: z.optional(characters(1, 50)),
+  start_location: v.optional(characters(1, 50)),
+  end_location: v.optional(characters(1, 50)),
 });
 
 const common = {
   service_id: text(32),
   sign_plan_id: text(32),
-  plan_detail_no: z.number().check(z.int('must be an integer'), z.gte(1, 'must be at least 1')),
+  plan_detail_no: v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
   appid: text(32),
   notify_url: notifyUrl,
   service_introduction: characters(1, 20),
   time_range: timeRange,
-  location: z.optional(location),
-  attach: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'))),
+  location: v.optional(location),
+  attach: v.optional(v.pipe(v.string(), v.maxLength(256, 'must be at most 256 characters'))),
   out_trade_no: text(32),
 };
 
-export const merchantServiceOrderSchema = z.strictObject({ ...common, openid: text(128) });
+export const merchantServiceOrderSchema = closedObject({ ...common, openid: text(128) });
 
-const partnerFields = z.strictObject({
+const partnerFields = closedObject({
   ...common,
   sub_mchid: text(32),
-  sub_appid: z.optional(text(32)),
-  openid: z.optional(text(128)),
-  sub_openid: z.optional(text(128)),
+  sub_appid: v.optional(text(32)),
+  openid: v.optional(text(128)),
+  sub_openid: v.optional(text(128)),
 });
 
-/** The partner identity rule: exactly one of openid / sub_openid, and sub_openid needs sub_appid. */
-function checkPartnerUser(order: { openid?: string | undefined; sub_openid?: string | undefined; sub_appid?: string | undefined }, ctx: z.core.$RefinementCtx): void {
-  if ((order.openid === undefined) === (order.sub_openid === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['openid'], message: 'exactly one of openid and sub_openid is required' });
-  }
-  if (order.sub_openid !== undefined && order.sub_appid === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['sub_appid'], message: 'is required when sub_openid is given' });
-  }
-}
+/**
+ * The partner identity rule: exactly one of openid / sub_openid, and sub_openid
+ * needs sub_appid. A raw check runs even when other fields already failed: every
+ * bad field is reported at once.
+ */
+export const partnerServiceOrderSchema = v.pipe(
+  partnerFields,
+  v.rawCheck(({ dataset, addIssue }) => {
+    const order = dataset.value;
+    if (!isRecord(order)) return;
+    const at = (key: string): [v.ObjectPathItem] => [{ type: 'object', origin: 'value', input: order, key, value: order[key] }];
+    if ((order.openid === undefined) === (order.sub_openid === undefined)) {
+      addIssue({ message: 'exactly one of openid and sub_openid is required', path: at('openid') });
+    }
+    if (order.sub_openid !== undefined && order.sub_appid === undefined) {
+      addIssue({ message: 'is required when sub_openid is given', path: at('sub_appid') });
+    }
+  }),
+);
 
-// `when` runs the rule even when other fields already failed: every bad field is reported at once.
-const everyObject = { when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) };
-
-export const partnerServiceOrderSchema = partnerFields.check(z.superRefine(checkPartnerUser, everyObject));
-
-export type MerchantServiceOrderRequest = z.infer<typeof merchantServiceOrderSchema>;
-export type PartnerServiceOrderRequest = z.infer<typeof partnerServiceOrderSchema>;
+export type MerchantServiceOrderRequest = v.InferOutput<typeof merchantServiceOrderSchema>;
+export type PartnerServiceOrderRequest = v.InferOutput<typeof partnerServiceOrderSchema>;
 export type ServiceOrderRequest = MerchantServiceOrderRequest | PartnerServiceOrderRequest;
 
 export interface FieldError {
@@ -89,41 +123,25 @@ export interface FieldError {
 export type Validation<T> = { valid: true; value: T } | { valid: false; errors: FieldError[] };
 
 /** The parsed value, or every bad field at once. */
-export function validate<T>(schema: z.ZodMiniType<T>, value: unknown): Validation<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return { valid: true, value: result.data };
-  return { valid: false, errors: fieldErrorsOf(result.error, value) };
+export function validate<T>(schema: Schema<T>, value: unknown): Validation<T> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return { valid: true, value: result.output };
+  return { valid: false, errors: result.issues.map(fieldError) };
 }
 
 /** Every bad field at once; an empty list means `value` is valid. */
-export function fieldErrors(schema: z.ZodMiniType, value: unknown): FieldError[] {
+export function fieldErrors(schema: Schema, value: unknown): FieldError[] {
   const result = validate(schema, value);
   return result.valid ? [] : result.errors;
 }
 
-function fieldErrorsOf(error: z.core.$ZodError, value: unknown): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const field = issue.path.join('.') || 'body';
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: field === 'body' ? key : `${field}.${key}`, message: 'is not a known field' }));
-    }
-    if (issue.code === 'invalid_type') {
-      const given = valueAt(value, issue.path);
-      const expected = issue.expected === 'int' ? 'integer' : issue.expected;
-      const message = given === undefined ? 'is required' : `must be ${article(expected)}${expected}, not ${typeName(given)}`;
-      return [{ field, message }];
-    }
-    return [{ field, message: issue.message }];
-  });
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
+function fieldError(issue: v.BaseIssue<unknown>): FieldError {
+  const field = v.getDotPath(issue) ?? 'body';
+  if (issue.input === undefined && issue.kind === 'schema') return { field, message: 'is required' };
+  // A value of the wrong type gets a message in the words of the others; rules carry their own.
+  if (issue.kind !== 'schema' || issue.type === 'custom' || issue.type === 'never') return { field, message: issue.message };
+  const expected = issue.expected!.toLowerCase();
+  return { field, message: `must be ${article(expected)}${expected}, not ${typeName(issue.input)}` };
 }
 
 const typeName = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);

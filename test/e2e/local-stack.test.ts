@@ -29,7 +29,7 @@ describe('the local stack', () => {
   it.each(['merchant', 'partner'] as const)('%s: create → complete → USER_PAID delivered → ledger paid', async (kind) => {
     const lines: string[] = [];
     const result = await runFlow(stack, kind, (line) => lines.push(line));
-    expect(result.ledger).toMatchObject({ state: 'DONE', order_id: result.orderId, out_order_no: result.outTradeNo, create_request: expect.any(Object) });
+    expect(result.ledger).toMatchObject({ state: 'DONE', order_id: result.orderId, out_order_no: result.outTradeNo, create_request: expect.any(String) });
     expect(result.ledger.collection).toMatchObject({ state: 'USER_PAID' });
     expect(result.deliveryAttempts).toBe(1);
     expect(lines.join('\n')).toContain('→ 200: order_id');

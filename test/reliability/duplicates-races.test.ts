@@ -71,7 +71,7 @@ describe('reliability: duplicates and races', LONG_RUNNING, () => {
     const handler = timed(deductionNotifyHandler(log, () => ({ secrets, ledger })), timings);
     const scenarios = Array.from({ length: ORDERS }, (_, index) => scenario(index));
     for (const [index, { outOrderNo }] of scenarios.entries()) {
-      await ledger.recordCreatedOrder({ key: { mchid: world.merchant.mchid, outOrderNo }, orderId: `ORDER${index}`, request: {}, response: {}, wechatpayRequestId: undefined, at: new Date().toISOString() });
+      await ledger.recordCreatedOrder({ key: { mchid: world.merchant.mchid, outOrderNo }, orderId: `ORDER${index}`, request: '{}', response: '{}', wechatpayRequestId: undefined, at: new Date().toISOString() });
     }
     // The random order of everything, from the fixed fast-check seed.
     const [shuffle] = fc.sample(fc.record({ orders: fc.shuffledSubarray(scenarios, { minLength: ORDERS }), deliveries: fc.array(fc.tuple(fc.double({ noNaN: true }), transportArbitrary), { minLength: ORDERS * 2 * COPIES, maxLength: ORDERS * 2 * COPIES }) }), 1);

@@ -115,7 +115,8 @@ describe('create-service-order: success', () => {
     expect((await sandboxes[mode].order(order.order_id))!.request).toEqual(seed);
 
     const item = await aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: seed.out_trade_no as string }));
-    expect(item).toMatchObject({ state: 'CREATED', order_id: order.order_id, create_request: seed, create_response: order, wechatpay_request_id: response.headers!['Request-ID'] });
+    expect(item).toMatchObject({ state: 'CREATED', order_id: order.order_id, create_response: response.body, wechatpay_request_id: response.headers!['Request-ID'] });
+    expect(JSON.parse(item!.create_request as string)).toEqual(seed);
   });
 
   it.each(['publicKey', 'certificate'] as const)("the partner seed's request succeeds in %s mode", async (mode) => {
@@ -318,6 +319,21 @@ describe('create-service-order: configuration and ledger faults', () => {
     expect(json(response)).toEqual({ code: 'INTERNAL_ERROR', message: expect.any(String) });
     expect(log.text()).toContain('secret no-such-secret could not be loaded');
     expect(log.text()).toContain('ResourceNotFoundException');
+  });
+
+  it('a bad body is a 400 even while the secret cannot be loaded, and nothing is left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const response = await post(createHandler({ secretId: 'no-such-secret' }), { ...merchantOrder(), appid: '' });
+      expect(response.statusCode).toBe(400);
+      expect(json(response).errors).toEqual([{ field: 'appid', message: 'must not be empty' }]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 
   it('a malformed secret → 500 naming the field, with no key material logged', async () => {

@@ -1,0 +1,19 @@
+/** A create function as deployed. */
+import { readEnvironment } from '../environment';
+import { createServiceOrderHandler } from '../handlers/create-service-order';
+import type { ServiceOrderVariant } from '../handlers/service-order-variants';
+import { nodeTransport } from '../http/transport';
+import { jsonLog } from '../log';
+import { accountDependencies, lazy, type Environment } from './account';
+
+export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Environment) {
+  const log = jsonLog({ service: `create-${variant.name}-service-order`, level: env.LOG_LEVEL });
+  return createServiceOrderHandler(
+    variant,
+    log,
+    lazy(() => {
+      const config = readEnvironment(env);
+      return { ...accountDependencies(config, log), transport: nodeTransport(), baseUrl: config.baseUrl, notifyUrl: config.notifyUrl };
+    }),
+  );
+}

@@ -1,0 +1,18 @@
+/** The platform certificate refresher as deployed (once per account, on a schedule). */
+import { secretsManagerClient } from '../aws-clients';
+import { readEnvironment } from '../environment';
+import { refreshPlatformCertificatesHandler } from '../handlers/refresh-platform-certificates';
+import { nodeTransport } from '../http/transport';
+import { jsonLog } from '../log';
+import { SecretWriter } from '../secrets/secret-writer';
+import { lazy, type Environment } from './account';
+
+export function refreshPlatformCertificatesFunction(env: Environment) {
+  return refreshPlatformCertificatesHandler(
+    jsonLog({ service: 'refresh-platform-certificates', level: env.LOG_LEVEL }),
+    lazy(() => {
+      const config = readEnvironment(env);
+      return { secrets: new SecretWriter({ client: secretsManagerClient(), secretId: config.secretId }), transport: nodeTransport(), baseUrl: config.baseUrl };
+    }),
+  );
+}

@@ -1,0 +1,54 @@
+/** The create request rules: which field, and what is wrong with it, for every bad field at once. */
+import { describe, expect, it } from 'vitest';
+import { fieldErrors, merchantServiceOrderSchema, partnerServiceOrderSchema, validate } from '../../../lib/service-order/schema';
+import { merchantOrder, partnerOrder } from '../../helpers/orders';
+
+describe('service order schema', () => {
+  it('accepts the seed orders', () => {
+    expect(fieldErrors(merchantServiceOrderSchema, merchantOrder())).toEqual([]);
+    expect(fieldErrors(partnerServiceOrderSchema, partnerOrder())).toEqual([]);
+  });
+
+  it.each([
+    ['an array', [], 'must be an object, not an array'],
+    ['null', null, 'must be an object, not null'],
+    ['a string', 'order', 'must be an object, not a string'],
+  ])('a body that is %s is one error naming the body', (_name, body, message) => {
+    expect(fieldErrors(merchantServiceOrderSchema, body)).toEqual([{ field: 'body', message }]);
+  });
+
+  it('names every bad field at once, each in plain words', () => {
+    const order = { ...merchantOrder(), openid: undefined, plan_detail_no: '3', attach: 7, time_range: { start_time: '2020', x: 1 }, location: [], extra: true, extra2: 1 };
+    expect(fieldErrors(merchantServiceOrderSchema, order)).toEqual(
+      expect.arrayContaining([
+        { field: 'openid', message: 'is required' },
+        { field: 'plan_detail_no', message: 'must be a number, not a string' },
+        { field: 'attach', message: 'must be a string, not a number' },
+        { field: 'time_range.start_time', message: 'must be a time formatted yyyyMMddHHmmss' },
+        { field: 'time_range.x', message: 'is not a known field' },
+        { field: 'location', message: 'must be an object, not an array' },
+        { field: 'extra', message: 'is not a known field' },
+        { field: 'extra2', message: 'is not a known field' },
+      ]),
+    );
+    expect(fieldErrors(merchantServiceOrderSchema, order)).toHaveLength(8);
+  });
+
+  it('checks the partner identity rule even when other fields failed', () => {
+    expect(fieldErrors(partnerServiceOrderSchema, { ...partnerOrder(), openid: 'o-1', plan_detail_no: 0 })).toEqual([
+      { field: 'plan_detail_no', message: 'must be at least 1' },
+      { field: 'openid', message: 'exactly one of openid and sub_openid is required' },
+    ]);
+    expect(fieldErrors(partnerServiceOrderSchema, { ...partnerOrder(), sub_appid: undefined })).toEqual([{ field: 'sub_appid', message: 'is required when sub_openid is given' }]);
+  });
+
+  it('never lets a prototype key through: it is dropped from the order, not signed', () => {
+    const order = JSON.parse(JSON.stringify(merchantOrder()).replace('{', '{"__proto__":{"admin":true},"constructor":1,'));
+    const result = validate(merchantServiceOrderSchema, order);
+    expect(result.valid).toBe(true);
+    const signed = JSON.stringify(result.valid && result.value);
+    expect(signed).not.toContain('__proto__');
+    expect(signed).not.toContain('constructor');
+    expect(signed).not.toContain('admin');
+  });
+});
