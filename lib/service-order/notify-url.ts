@@ -1,5 +1,5 @@
 /**
- * The `notify_url` rule (https, at most 256 characters) without zod: the notify
+ * The `notify_url` rule (https, at most 256 characters) without a validator library: the notify
  * function reads NOTIFY_URL through lib/environment.ts and must not bundle a validator.
  */
 export const NOTIFY_URL_MAX_LENGTH = 256;
