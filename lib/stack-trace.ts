@@ -11,7 +11,7 @@ import { SourceMap, type SourceMapping } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** `file:///…/x.mjs:LINE:COLUMN` as V8 writes an ES module frame. */
-const BUNDLE_FRAME = /file:\/\/\/[^\s()]+?\.mjs:(\d+):(\d+)/g;
+const BUNDLE_FRAME = /(file:\/\/\/[^\s()]+?\.mjs):(\d+):(\d+)/g;
 
 const maps = new Map<string, SourceMap | null>();
 
@@ -31,8 +31,8 @@ function sourceMapOf(bundleUrl: string): SourceMap | null {
 
 /** `stack` with every frame in a bundle that has a source map rewritten to its source file, line and column. */
 export function sourceMappedStack(stack: string): string {
-  return stack.replace(BUNDLE_FRAME, (frame: string, line: string, column: string) => {
-    const map = sourceMapOf(frame.slice(0, frame.length - line.length - column.length - 2));
+  return stack.replace(BUNDLE_FRAME, (frame: string, bundleUrl: string, line: string, column: string) => {
+    const map = sourceMapOf(bundleUrl);
     const entry = map?.findEntry(Number(line) - 1, Number(column) - 1) as Partial<SourceMapping> | undefined;
     if (entry?.originalSource === undefined) return frame;
     // esbuild writes sources relative to the bundle (`../lib/…`, `../node_modules/…`).

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
-import { fieldErrors } from '../../lib/service-order/schema';
+import { validate } from '../../lib/service-order/schema';
 import { ApiError, notFound, paramError } from './api-error';
 import { faultSchema } from './faults';
 import { readJson, sendJson } from './http';
@@ -95,7 +95,7 @@ async function body<T extends v.GenericSchema>(request: IncomingMessage, schema:
   } catch {
     throw paramError({ field: 'body', issue: 'is not valid JSON', location: 'body' });
   }
-  const [first] = fieldErrors(schema, value);
-  if (first) throw paramError({ field: first.field, issue: first.message, location: 'body' });
-  return v.parse(schema, value);
+  const result = validate<v.InferOutput<T>>(schema, value);
+  if (!result.valid) throw paramError({ field: result.errors[0]!.field, issue: result.errors[0]!.message, location: 'body' });
+  return result.value;
 }

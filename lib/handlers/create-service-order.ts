@@ -13,7 +13,7 @@ import type { Ledger } from '../ledger/ledger';
 import { userReference, withContext, type Log } from '../log';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
-import { Signer, WechatPayClient, type Clock, type Transport } from '../wechatpay';
+import { isJsonObject, Signer, WechatPayClient, type Clock, type Transport } from '../wechatpay';
 import type { ServiceOrderVariant } from './service-order-variants';
 
 export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
@@ -112,7 +112,7 @@ function parseOrder<T>(variant: ServiceOrderVariant<T>, body: Buffer, notifyUrl:
   } catch {
     throw new RequestValidationError([{ field: 'body', message: 'is not valid JSON' }]);
   }
-  if (notifyUrl !== undefined && typeof input === 'object' && input !== null && !Array.isArray(input) && !('notify_url' in input)) {
+  if (notifyUrl !== undefined && isJsonObject(input) && !('notify_url' in input)) {
     input = { ...input, notify_url: notifyUrl };
   }
   const result = validate(variant.schema, input);

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock';
 import { CertificateDownloadError, UnsupportedAlgorithmError } from './errors';
 import { readCertificate } from './keys';
 import { NOTIFICATION_ALGORITHM } from './notification';
+import { isJsonObject } from './json';
 
 export const CERTIFICATES_PATH = '/v3/certificates';
 /** The associated data WeChat Pay encrypts every platform certificate with. */
@@ -28,8 +29,6 @@ export interface CertificateDownload {
 
 type Json = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function member(object: Json, name: string, path: string): string {
   const value = object[name];
   if (typeof value !== 'string' || value.length === 0) throw new CertificateDownloadError(`${path}.${name}`, 'must be a non-empty string');
@@ -43,17 +42,17 @@ function entries(body: Uint8Array): unknown[] {
   } catch {
     throw new CertificateDownloadError('body', 'is not JSON');
   }
-  if (!isRecord(parsed) || !Array.isArray(parsed.data)) throw new CertificateDownloadError('data', 'must be an array');
+  if (!isJsonObject(parsed) || !Array.isArray(parsed.data)) throw new CertificateDownloadError('data', 'must be an array');
   return parsed.data;
 }
 
 function decryptEntry(entry: unknown, path: string, apiV3Key: Buffer): { serial: string; pem: string } {
-  if (!isRecord(entry)) throw new CertificateDownloadError(path, 'must be an object');
+  if (!isJsonObject(entry)) throw new CertificateDownloadError(path, 'must be an object');
   const serial = member(entry, 'serial_no', path);
   if (!/^[0-9A-Fa-f]{1,40}$/.test(serial)) throw new CertificateDownloadError(`${path}.serial_no`, 'must be a hex certificate serial');
   const encrypted = entry.encrypt_certificate;
   const encryptedPath = `${path}.encrypt_certificate`;
-  if (!isRecord(encrypted)) throw new CertificateDownloadError(encryptedPath, 'must be an object');
+  if (!isJsonObject(encrypted)) throw new CertificateDownloadError(encryptedPath, 'must be an object');
   const algorithm = member(encrypted, 'algorithm', encryptedPath);
   if (algorithm !== NOTIFICATION_ALGORITHM) throw new UnsupportedAlgorithmError(algorithm);
   if (encrypted.associated_data !== CERTIFICATE_ASSOCIATED_DATA) {

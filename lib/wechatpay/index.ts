@@ -4,6 +4,7 @@ export * from './base64';
 export * from './clock';
 export * from './errors';
 export * from './headers';
+export * from './json';
 export * from './keys';
 export * from './message';
 export * from './nonce';

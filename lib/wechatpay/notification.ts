@@ -1,5 +1,6 @@
 import { decryptAeadAes256Gcm, encryptAeadAes256Gcm } from './aead';
 import { MalformedNotificationError, UnsupportedAlgorithmError } from './errors';
+import { isJsonObject } from './json';
 
 export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
@@ -21,9 +22,6 @@ export interface NotificationEnvelope {
   resource: EncryptedResource;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function text(object: Record<string, unknown>, name: string, path: string, optional = false): string | undefined {
   const value = object[name];
   if (value === undefined && optional) return undefined;
@@ -41,9 +39,9 @@ export function parseNotificationEnvelope(body: Uint8Array): NotificationEnvelop
   } catch {
     throw new MalformedNotificationError('body', 'is not JSON');
   }
-  if (!isRecord(parsed)) throw new MalformedNotificationError('body', 'is not a JSON object');
+  if (!isJsonObject(parsed)) throw new MalformedNotificationError('body', 'is not a JSON object');
   const resource = parsed.resource;
-  if (!isRecord(resource)) throw new MalformedNotificationError('resource', 'must be an object');
+  if (!isJsonObject(resource)) throw new MalformedNotificationError('resource', 'must be an object');
   const summary = text(parsed, 'summary', 'summary', true);
   const originalType = text(resource, 'original_type', 'resource.original_type', true);
   return {
@@ -85,7 +83,7 @@ export function decryptNotificationResource(resource: EncryptedResource, apiV3Ke
   } catch {
     throw new MalformedNotificationError('resource.ciphertext', 'decrypts to text that is not JSON');
   }
-  if (!isRecord(fields)) throw new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object');
+  if (!isJsonObject(fields)) throw new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object');
   return { text, fields };
 }
 
