@@ -2,6 +2,9 @@
 import { EnvironmentError } from './errors';
 import { isNotifyUrl } from './service-order/notify-url';
 
+/** The process environment as a function receives it. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 export interface FunctionEnvironment {
   secretId: string;
   baseUrl: string;
@@ -11,13 +14,13 @@ export interface FunctionEnvironment {
 
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
 
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+function required(env: Environment, name: string): string {
   const value = env[name];
   if (!value) throw new EnvironmentError(name, 'is required: set it in serverless.yml for this function');
   return value;
 }
 
-export function readEnvironment(env: Readonly<Record<string, string | undefined>>): FunctionEnvironment {
+export function readEnvironment(env: Environment): FunctionEnvironment {
   const baseUrl = env.WECHATPAY_BASE_URL || DEFAULT_BASE_URL;
   if (!URL.canParse(baseUrl)) throw new EnvironmentError('WECHATPAY_BASE_URL', 'is not a URL');
   const notifyUrl = env.NOTIFY_URL || undefined;

@@ -29,17 +29,19 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
     floor: { bundle: floors.secret, event: createOrderEvent, status: 200 },
     sdkFloor: { bundle: floors.secretAndLedger, event: createOrderEvent, status: 200 },
   };
+  type Kind = keyof typeof kinds;
+  const names = Object.keys(kinds) as Kind[];
   // Each run gets an event of its own, signed before the clock starts: every ledger write is a new one.
-  const runs: Record<keyof typeof kinds, Array<() => Promise<void>>> = { notify: [], create: [], floor: [], sdkFloor: [] };
+  const runs = Object.fromEntries(names.map((name) => [name, [] as Array<() => Promise<void>>])) as Record<Kind, Array<() => Promise<void>>>;
   for (let round = 0; round < options.coldRounds; round += 1) {
-    for (const [name, kind] of Object.entries(kinds) as Array<[keyof typeof kinds, (typeof kinds)['notify']]>) {
+    for (const name of names) {
+      const kind = kinds[name];
       const eventFile = join(dir, `event-${name}-${round}.json`);
       await writeFile(eventFile, JSON.stringify(kind.event()));
       runs[name].push(() => run(process.execPath, [DRIVER, kind.bundle.path, eventFile, String(kind.status)], { env }));
     }
   }
-  const next = (name: keyof typeof kinds) => () => runs[name].shift()!();
-  const samples = await interleave({ notify: next('notify'), create: next('create'), floor: next('floor'), sdkFloor: next('sdkFloor') }, options.coldRounds);
+  const samples = await interleave(Object.fromEntries(names.map((name) => [name, () => runs[name].shift()!()])) as Record<Kind, () => Promise<void>>, options.coldRounds);
   return {
     notify: compare(samples.notify, samples.floor),
     create: compare(samples.create, samples.floor),

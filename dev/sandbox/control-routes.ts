@@ -96,6 +96,9 @@ async function body<T extends v.GenericSchema>(request: IncomingMessage, schema:
     throw paramError({ field: 'body', issue: 'is not valid JSON', location: 'body' });
   }
   const result = validate<v.InferOutput<T>>(schema, value);
-  if (!result.valid) throw paramError({ field: result.errors[0]!.field, issue: result.errors[0]!.message, location: 'body' });
+  if (!result.valid) {
+    const [first] = result.errors;
+    throw paramError({ field: first!.field, issue: first!.message, location: 'body' });
+  }
   return result.value;
 }

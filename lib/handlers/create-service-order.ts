@@ -67,6 +67,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
     const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
     const response = await client.request({ method: 'POST', path: variant.wechatpayPath, body, deadlineMs });
 
+    const responseText = response.body.toString('utf8');
     const orderId = (response.json as { order_id?: unknown }).order_id;
     const fields = {
       out_trade_no: outTradeNo,
@@ -79,7 +80,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
         key: { mchid: credentials.mchid, subMchid: variant.subMchid(order), outOrderNo: outTradeNo },
         orderId: typeof orderId === 'string' ? orderId : undefined,
         request: requestText,
-        response: response.body.toString('utf8'),
+        response: responseText,
         wechatpayRequestId: response.requestId,
         at: new Date((deps.clock ?? Date.now)()).toISOString(),
       });
@@ -88,7 +89,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       log.error('LEDGER_WRITE_FAILED: WeChat Pay created the order but the ledger has no record of it; reconcile by out_trade_no', { ...fields, error });
     }
     log.info('service order created', fields);
-    return jsonResponse(200, response.body.toString('utf8'), response.requestId ? { 'Request-ID': response.requestId } : {});
+    return jsonResponse(200, responseText, response.requestId ? { 'Request-ID': response.requestId } : {});
   };
 
   return middy<ProxyEvent, HttpResponse, Error, Context>()

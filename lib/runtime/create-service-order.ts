@@ -1,10 +1,11 @@
 /** A create function as deployed. */
-import { readEnvironment } from '../environment';
+import { readEnvironment, type Environment } from '../environment';
 import { createServiceOrderHandler } from '../handlers/create-service-order';
 import type { ServiceOrderVariant } from '../handlers/service-order-variants';
 import { nodeTransport } from '../http/transport';
 import { jsonLog } from '../log';
-import { accountDependencies, lazy, type Environment } from './account';
+import { accountDependencies } from './account';
+import { lazy } from './lazy';
 
 export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Environment) {
   const log = jsonLog({ service: `create-${variant.name}-service-order`, level: env.LOG_LEVEL });

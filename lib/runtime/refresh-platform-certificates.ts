@@ -1,11 +1,11 @@
 /** The platform certificate refresher as deployed (once per account, on a schedule). */
-import { secretsManagerClient } from '../aws-clients';
-import { readEnvironment } from '../environment';
+import { secretsManagerClient } from '../aws-clients/secrets-manager';
+import { readEnvironment, type Environment } from '../environment';
 import { refreshPlatformCertificatesHandler } from '../handlers/refresh-platform-certificates';
 import { nodeTransport } from '../http/transport';
 import { jsonLog } from '../log';
 import { SecretWriter } from '../secrets/secret-writer';
-import { lazy, type Environment } from './account';
+import { lazy } from './lazy';
 
 export function refreshPlatformCertificatesFunction(env: Environment) {
   return refreshPlatformCertificatesHandler(

@@ -32,7 +32,10 @@ const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be emp
 const characters = (min: number, max: number) =>
   v.pipe(
     v.string(),
-    v.check((value) => [...value].length >= min && [...value].length <= max, `must be ${min} to ${max} characters`),
+    v.check((value) => {
+      const count = [...value].length;
+      return count >= min && count <= max;
+    }, `must be ${min} to ${max} characters`),
   );
 
 /** `yyyyMMddHHmmss`, and a real calendar time. */
