@@ -60,7 +60,10 @@ export function printTable(results: BenchResults): void {
     '',
     `Cold start, split (reference, no target): the secret floor plus one ledger write through the same DynamoDB client takes ` +
       `${ms(split.sdkFloor.ours.median)}, ${ratio(split.sdkFloor.ratio)} × the secret floor; against it, the notify function is ` +
-      `${ratio(split.notifyOverSdkFloor.ratio)} × and the create function ${ratio(split.createOverSdkFloor.ratio)} ×.`,
+      `${ratio(split.notifyOverSdkFloor.ratio)} × and the create function ${ratio(split.createOverSdkFloor.ratio)} ×. ` +
+      `The create contract's floor (that, plus one signed POST to the sandbox and a verify of its answer; no validation, middleware or log) ` +
+      `takes ${ms(split.createFloor.ours.median)}, ${ratio(split.createFloor.ratio)} × the secret floor; against it, the create function is ` +
+      `${ratio(split.createOverCreateFloor.ratio)} ×.`,
   );
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;

@@ -46,7 +46,12 @@ try {
   const log = (step: string) => console.error(`bench: ${step}`);
   log('packaging the functions');
   const packaged = await packageFunctions(dir);
-  const [awsClients, secretFloor, secretLedgerFloor] = await Promise.all([buildFloor('aws-clients', dir), buildFloor('secret-floor', dir), buildFloor('secret-ledger-floor', dir)]);
+  const [awsClients, secretFloor, secretLedgerFloor, createContractFloor] = await Promise.all([
+    buildFloor('aws-clients', dir),
+    buildFloor('secret-floor', dir),
+    buildFloor('secret-ledger-floor', dir),
+    buildFloor('create-contract-floor', dir),
+  ]);
   log('notify handler, warm');
   const notifyWarm = await measure('notifyWarm', argv);
   log('create handler, warm');
@@ -57,7 +62,7 @@ try {
   const throughput = await measure('throughput', argv, true);
   log('cold starts');
   const world = await startBenchWorld();
-  const cold = await coldStart(world, packaged, { secret: secretFloor, secretAndLedger: secretLedgerFloor }, dir, options).finally(() => world.close());
+  const cold = await coldStart(world, packaged, { secret: secretFloor, secretAndLedger: secretLedgerFloor, createContract: createContractFloor }, dir, options).finally(() => world.close());
 
   const results: BenchResults = {
     machine: machine(),

@@ -37,8 +37,11 @@ export function warmCreateHandler(env: NodeJS.ProcessEnv) {
 
 type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;
 
+/** Lambda's runtime builds the context, not the handler: one, built before anything is timed. */
+const context = lambdaContext();
+
 /** One invocation; a benchmark of failing invocations would measure the wrong thing, so any other status stops it. */
 export async function invoke(handler: Handler, event: BenchEvent, expectedStatus: number): Promise<void> {
-  const response = await handler(event, lambdaContext());
+  const response = await handler(event, context);
   if (response.statusCode !== expectedStatus) throw new Error(`handler answered ${response.statusCode}, not ${expectedStatus}: ${response.body ?? ''}`);
 }

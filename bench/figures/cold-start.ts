@@ -2,9 +2,10 @@
  * Cold start: a fresh `node` importing the packaged bundle and serving its
  * first invocation against the stand-ins, against a fresh `node` importing a
  * bundle of only the Secrets Manager client that fetches the same secret and
- * parses its keys. Timed from spawn to exit; the kinds run interleaved. A fourth
- * kind, that floor plus one write through the DynamoDB client, splits our
- * overhead into the SDK's part and our code's.
+ * parses its keys. Timed from spawn to exit; the kinds run interleaved. Two
+ * references without a target: that floor plus one write through the DynamoDB
+ * client (splits our overhead into the SDK's part and our code's), and the create
+ * contract's own floor (the same plus one signed, verified WeChat Pay call).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import type { BenchWorld } from '../world';
 
 const DRIVER = fileURLToPath(new URL('../cold/first-invocation.mjs', import.meta.url));
 
-export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunction, PackagedFunction>, floors: { secret: Bundle; secretAndLedger: Bundle }, dir: string, options: BenchOptions) {
+export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunction, PackagedFunction>, floors: { secret: Bundle; secretAndLedger: Bundle; createContract: Bundle }, dir: string, options: BenchOptions) {
   // Only what Lambda would give the process: serverless.yml's NODE_OPTIONS and the function's variables.
   const env = { PATH: process.env.PATH, ...world.functionEnvironment, NODE_OPTIONS: functionNodeOptions() };
   const kinds = {
@@ -28,6 +29,7 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
     create: { bundle: packaged.create, event: createOrderEvent, status: 200 },
     floor: { bundle: floors.secret, event: createOrderEvent, status: 200 },
     sdkFloor: { bundle: floors.secretAndLedger, event: createOrderEvent, status: 200 },
+    createFloor: { bundle: floors.createContract, event: createOrderEvent, status: 200 },
   };
   type Kind = keyof typeof kinds;
   const names = Object.keys(kinds) as Kind[];
@@ -45,11 +47,13 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
   return {
     notify: compare(samples.notify, samples.floor),
     create: compare(samples.create, samples.floor),
-    /** Reference, no target: the SDK's own share (secret + one ledger write) and ours on top of it. */
+    /** Reference, no target: the SDK's own share (secret + one ledger write), the create contract's floor, and ours on top of each. */
     split: {
       sdkFloor: compare(samples.sdkFloor, samples.floor),
       notifyOverSdkFloor: compare(samples.notify, samples.sdkFloor),
       createOverSdkFloor: compare(samples.create, samples.sdkFloor),
+      createFloor: compare(samples.createFloor, samples.floor),
+      createOverCreateFloor: compare(samples.create, samples.createFloor),
     },
   };
 }

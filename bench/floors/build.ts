@@ -6,7 +6,7 @@ import { findBundle, type Bundle } from '../package-functions';
 import { esbuildSettings } from '../serverless-settings';
 
 /** Entries beside this file. */
-export type FloorEntry = 'aws-clients' | 'secret-floor' | 'secret-ledger-floor';
+export type FloorEntry = 'aws-clients' | 'secret-floor' | 'secret-ledger-floor' | 'create-contract-floor';
 
 export async function buildFloor(entry: FloorEntry, outDir: string): Promise<Bundle> {
   const { options, extension } = esbuildSettings();

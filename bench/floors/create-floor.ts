@@ -39,7 +39,8 @@ export function createFloor(options: CreateFloorOptions) {
   const agent = new Agent({ keepAlive: true });
   const url = new URL(options.path, options.baseUrl);
   return {
-    async create(body: Buffer): Promise<void> {
+    /** Resolves to WeChat Pay's verified answer. */
+    async create(body: Buffer): Promise<Buffer> {
       const timestamp = String(Math.floor(Date.now() / 1000));
       const nonce = randomBytes(16).toString('hex');
       const signature = sign('sha256', requestMessage({ method: 'POST', url: options.path, timestamp, nonce, body }), options.privateKey).toString('base64');
@@ -54,6 +55,7 @@ export function createFloor(options: CreateFloorOptions) {
       if (answer.status !== 200 || !verify('sha256', message, options.wechatpayPublicKey, Buffer.from(h['wechatpay-signature']!, 'base64'))) {
         throw new Error(`floor: the sandbox answered ${answer.status}, or its signature does not verify`);
       }
+      return answer.body;
     },
     close: () => agent.destroy(),
   };

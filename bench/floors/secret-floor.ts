@@ -4,15 +4,31 @@
  * same driver starts it as it starts ours.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 const client = new SecretsManagerClient({});
 
-export async function handler(): Promise<{ statusCode: number }> {
+export interface FloorSecret {
+  mchid: string;
+  merchantSerialNo: string;
+  privateKey: KeyObject;
+  /** WeChat Pay's keys by id, in the secret's order. */
+  publicKeys: Array<[string, KeyObject]>;
+}
+
+export async function loadSecret(): Promise<FloorSecret> {
   const output = await client.send(new GetSecretValueCommand({ SecretId: process.env.WECHATPAY_SECRET_ID }));
-  const secret = JSON.parse(output.SecretString!) as { merchantPrivateKey: string; wechatpayPublicKeys: Record<string, string> };
-  createPrivateKey(secret.merchantPrivateKey);
-  // A certificate PEM yields its public key here too.
-  for (const pem of Object.values(secret.wechatpayPublicKeys)) createPublicKey(pem);
+  const secret = JSON.parse(output.SecretString!) as { mchid: string; merchantSerialNo: string; merchantPrivateKey: string; wechatpayPublicKeys: Record<string, string> };
+  return {
+    mchid: secret.mchid,
+    merchantSerialNo: secret.merchantSerialNo,
+    privateKey: createPrivateKey(secret.merchantPrivateKey),
+    // A certificate PEM yields its public key here too.
+    publicKeys: Object.entries(secret.wechatpayPublicKeys).map(([id, pem]) => [id, createPublicKey(pem)]),
+  };
+}
+
+export async function handler(): Promise<{ statusCode: number }> {
+  await loadSecret();
   return { statusCode: 200 };
 }
