@@ -3,11 +3,10 @@
  * Checks run in the SPEC's order; a 2xx is only ever sent after the ledger
  * write is durable, so WeChat Pay retries everything else.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AccountMismatchError } from '../errors';
 import { notifyErrorResponse } from '../http/error-responses';
-import { errorMapping } from '../http/error-mapping';
+import { httpHandler } from '../http/error-mapping';
 import { eventHeaders, rawBody, type ProxyEvent } from '../http/event';
 import type { HttpResponse } from '../http/response';
 import type { Ledger } from '../ledger/ledger';
@@ -59,7 +58,7 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
     return { statusCode: 204, body: '' };
   };
 
-  return middy<ProxyEvent, HttpResponse, Error, Context>().use(errorMapping(baseLog, notifyErrorResponse)).handler(base);
+  return httpHandler(base, baseLog, notifyErrorResponse);
 }
 
 /**

@@ -116,6 +116,18 @@ describe('deduction-notify: accepted notifications', () => {
     expect(await aws.item(`EVENT#${world.merchant.mchid}#${id}`)).toMatchObject({ event_type: 'PAYSCORE.USER_CANCEL' });
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
   });
+
+  it('a warm invocation sets no timer of its own around the work (no early-timeout race)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    let during: number | undefined;
+    const ledger = { recordNotification: async () => ((during = timers()), 'applied' as const) } as unknown as Ledger;
+    const handler = notifyHandler({ ledger });
+    const notification = () => merchantNotification({ plaintext: { out_order_no: outOrderNo() } });
+    await deliver(handler, notification());
+    const before = timers();
+    expect((await deliver(handler, notification())).statusCode).toBe(204);
+    expect(during).toBe(before);
+  });
 });
 
 describe('deduction-notify: rejections leave the ledger untouched', () => {
