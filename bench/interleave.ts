@@ -12,7 +12,7 @@ import { now } from './stats';
 export type Step = () => Promise<unknown>;
 
 /** Same seed, same orders: a run can be repeated exactly. */
-export const INTERLEAVE_SEED = 20261203;
+const SEED = 20261203;
 
 function shuffled<T>(items: readonly T[], rng: ReturnType<typeof xoroshiro128plus>): T[] {
   const order = [...items];
@@ -24,10 +24,10 @@ function shuffled<T>(items: readonly T[], rng: ReturnType<typeof xoroshiro128plu
 }
 
 /** Milliseconds per run of each step, by name. */
-export async function interleave<Name extends string>(steps: Record<Name, Step>, rounds: number, seed = INTERLEAVE_SEED): Promise<Record<Name, number[]>> {
+export async function interleave<Name extends string>(steps: Record<Name, Step>, rounds: number): Promise<Record<Name, number[]>> {
   const names = Object.keys(steps) as Name[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
-  const rng = xoroshiro128plus(seed);
+  const rng = xoroshiro128plus(SEED);
   for (let round = 0; round < rounds; round += 1) {
     for (const name of shuffled(names, rng)) {
       const start = now();

@@ -1,4 +1,4 @@
-/** middy middleware: the one place where a handler's errors become HTTP answers and log lines. */
+/** The middy chain of every HTTP function: the one place where a handler's errors become HTTP answers and log lines. */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Log } from '../log';
@@ -6,7 +6,7 @@ import type { MappedError } from './error-responses';
 import type { HttpResponse } from './response';
 import type { ProxyEvent } from './event';
 
-export function errorMapping(log: Log, map: (error: unknown) => MappedError): MiddlewareObj<ProxyEvent, HttpResponse, Error, Context> {
+function errorMapping(log: Log, map: (error: unknown) => MappedError): MiddlewareObj<ProxyEvent, HttpResponse, Error, Context> {
   return {
     onError: async (request) => {
       const { response, severity } = map(request.error);
