@@ -8,10 +8,11 @@ import { requestId } from './ids';
 import { orderResource } from './order';
 import { checkAccountMayCreate, parseOrderRequest } from './order-request';
 import type { SandboxCore } from './sandbox-core';
+import { SERVICE_ORDER_PATHS } from '../../lib/service-order/wechatpay-paths';
 
 export const CREATE_ROUTES: Readonly<Record<string, AccountKind>> = {
-  '/v3/payscore/sign-plan/serviceorder': 'merchant',
-  '/v3/payscore/sign-plan/partner/serviceorder': 'partner',
+  [SERVICE_ORDER_PATHS.merchant]: 'merchant',
+  [SERVICE_ORDER_PATHS.partner]: 'partner',
 };
 
 /**

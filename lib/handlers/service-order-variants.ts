@@ -1,5 +1,6 @@
 /** What differs between the direct-merchant and the partner create function. */
 import { merchantServiceOrderSchema, partnerServiceOrderSchema, type MerchantServiceOrderRequest, type PartnerServiceOrderRequest, type Schema } from '../service-order/schema';
+import { SERVICE_ORDER_PATHS } from '../service-order/wechatpay-paths';
 
 export interface ServiceOrderVariant<T> {
   name: 'merchant' | 'partner';
@@ -14,7 +15,7 @@ export interface ServiceOrderVariant<T> {
 export const merchantServiceOrder: ServiceOrderVariant<MerchantServiceOrderRequest> = {
   name: 'merchant',
   schema: merchantServiceOrderSchema,
-  wechatpayPath: '/v3/payscore/sign-plan/serviceorder',
+  wechatpayPath: SERVICE_ORDER_PATHS.merchant,
   subMchid: () => undefined,
   openid: (order) => order.openid,
 };
@@ -22,7 +23,7 @@ export const merchantServiceOrder: ServiceOrderVariant<MerchantServiceOrderReque
 export const partnerServiceOrder: ServiceOrderVariant<PartnerServiceOrderRequest> = {
   name: 'partner',
   schema: partnerServiceOrderSchema,
-  wechatpayPath: '/v3/payscore/sign-plan/partner/serviceorder',
+  wechatpayPath: SERVICE_ORDER_PATHS.partner,
   subMchid: (order) => order.sub_mchid,
   openid: (order) => (order.openid ?? order.sub_openid)!,
 };
