@@ -37,11 +37,11 @@ describe('packaged CloudFormation', () => {
     });
   });
 
-  it('runs six functions on nodejs22.x arm64, each with its own secret, notify answering inside 5 s', () => {
+  it('runs six functions on nodejs24.x arm64, each with its own secret, notify answering inside 5 s', () => {
     const functions = ofType('AWS::Lambda::Function').map((fn) => fn.Properties);
     expect(functions).toHaveLength(6);
     for (const fn of functions) {
-      expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       expect(fn.Environment.Variables.WECHATPAY_SECRET_ID).toMatch(/^payscore\/test\/(merchant|partner)$/);
       expect(fn.Environment.Variables.LEDGER_TABLE).toBe('payscore-sign-plan-test-ledger');
     }

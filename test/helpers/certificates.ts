@@ -23,7 +23,7 @@ export const signedBy = (signer: Pick<DevKeyPair, 'serial' | 'privateKeyPem'>, b
   ...signResponse({ serial: signer.serial, privateKey: createPrivateKey(signer.privateKeyPem), clock }, body),
 });
 
-/** wechatpay-java's APIv3 key (../shared/vectors/README.md). */
+/** wechatpay-java's APIv3 key (test/fixtures/vectors/README.md). */
 export const TEST_API_V3_KEY = 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb';
 
 export interface CertificateTimeline {

@@ -1,4 +1,4 @@
-/** Every known-answer vector in ../shared/vectors/ (see its README). */
+/** Every known-answer vector in test/fixtures/vectors/ (see its README for the SDK file each came from). */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
