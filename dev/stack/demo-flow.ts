@@ -9,7 +9,7 @@ import type { Stack } from './stack';
 
 export type AccountKind = 'merchant' | 'partner';
 
-/** The seed's example values (../shared/seeds/), on a fresh sign plan at plan detail 1. */
+/** The seed's example values (docs/wechatpay/seeds/), on a fresh sign plan at plan detail 1. */
 export function exampleOrder(kind: AccountKind): Record<string, unknown> {
   const unique = randomBytes(8).toString('hex').toUpperCase();
   const order: Record<string, unknown> = {

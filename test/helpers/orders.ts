@@ -1,4 +1,4 @@
-/** Create requests as the seeds give them (../shared/seeds/), for a fresh sign plan each time. */
+/** Create requests as the seeds give them (docs/wechatpay/seeds/), for a fresh sign plan each time. */
 import { randomUUID } from 'node:crypto';
 import { readJsonVector } from './vectors';
 
