@@ -14,6 +14,8 @@ const deliverySchema = v.strictObject({
 
 const notifySchema = v.strictObject({ delivery: v.optional(deliverySchema) });
 
+const forwardSchema = v.strictObject({ url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i, 'must be an http or https URL')) });
+
 const notificationContent = {
   eventType: v.optional(v.pipe(v.string(), v.minLength(1))),
   summary: v.optional(v.string()),
@@ -46,6 +48,12 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
     path: /^\/sandbox\/orders\/([^/]+)\/notifications$/,
     handler: async (core, request, [orderId]) => core.sendNotification(orderId!, await body(request, notificationSchema)),
   },
+  { method: 'POST', path: /^\/sandbox\/orders\/([^/]+)\/probe$/, handler: async (core, _request, [orderId]) => core.sendProbe(orderId!) },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/notifications\/([^/]+)\/replay$/,
+    handler: async (core, request, [notificationId]) => core.replayNotification(notificationId!, (await body(request, notifySchema)).delivery),
+  },
   {
     method: 'POST',
     path: /^\/sandbox\/orders\/([^/]+)\/notifications\/build$/,
@@ -56,10 +64,13 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
     path: /^\/sandbox\/deliveries$/,
     handler: async (core, _request, _params, query) => {
       const notificationId = query.get('notification_id') ?? undefined;
-      if (notificationId !== undefined && query.get('wait') === 'true') return core.waitForDelivery(notificationId);
-      return core.deliveries.list(notificationId);
+      if (notificationId === undefined) return core.deliveries.list();
+      return query.get('wait') === 'true' ? core.waitForDelivery(notificationId) : core.deliveries.listSent(notificationId);
     },
   },
+  { method: 'GET', path: /^\/sandbox\/forward$/, handler: async (core) => core.deliveries.forwarding() },
+  { method: 'PUT', path: /^\/sandbox\/forward$/, handler: async (core, request) => core.deliveries.forward((await body(request, forwardSchema)).url) },
+  { method: 'DELETE', path: /^\/sandbox\/forward$/, handler: async (core) => core.deliveries.forward(null) },
   { method: 'GET', path: /^\/sandbox\/certificates$/, handler: async (core) => core.certificates.list().map(certificateInfo) },
   { method: 'POST', path: /^\/sandbox\/certificates\/rotate$/, handler: async (core) => core.rotateCertificate() },
   { method: 'GET', path: /^\/sandbox\/faults$/, handler: async (core) => core.faults.pending() },
