@@ -55,6 +55,24 @@ interface Command {
 
 const path = (...segments: string[]) => `/sandbox/${segments.map(encodeURIComponent).join('/')}`;
 
+/** `POST /sandbox/orders/{order_id}/<name>`, which sends a notification about the order; then its delivery. */
+function orderNotification(name: string, does: string, said: (orderId: string, notificationId: string) => string): Command {
+  return {
+    name,
+    args: '<order_id>',
+    route: `POST /sandbox/orders/{order_id}/${name}`,
+    does,
+    example: `npm run sandbox -- ${name} 100020261204093615952000001`,
+    arity: [1, 1],
+    run: async (context) => {
+      const [orderId] = context.args as [string];
+      const { notificationId } = (await context.call('POST', path('orders', orderId, name))) as { notificationId: string };
+      context.out(said(orderId, notificationId));
+      await reportDeliveries(context, notificationId);
+    },
+  };
+}
+
 const COMMANDS: Command[] = [
   {
     name: 'orders',
@@ -72,48 +90,9 @@ const COMMANDS: Command[] = [
       out(`${orders.length} order(s)`);
     },
   },
-  {
-    name: 'complete',
-    args: '<order_id>',
-    route: 'POST /sandbox/orders/{order_id}/complete',
-    does: 'completes the order (DONE, paid) and delivers PAYSCORE.USER_PAID',
-    example: 'npm run sandbox -- complete 100020261204093615952000001',
-    arity: [1, 1],
-    run: async (context) => {
-      const [orderId] = context.args as [string];
-      const { notificationId } = (await context.call('POST', path('orders', orderId, 'complete'))) as { notificationId: string };
-      context.out(`order ${orderId} completed: notification ${notificationId} (PAYSCORE.USER_PAID)`);
-      await reportDeliveries(context, notificationId);
-    },
-  },
-  {
-    name: 'confirm',
-    args: '<order_id>',
-    route: 'POST /sandbox/orders/{order_id}/confirm',
-    does: "delivers PAYSCORE.USER_CONFIRM (the order's state is unchanged)",
-    example: 'npm run sandbox -- confirm 100020261204093615952000001',
-    arity: [1, 1],
-    run: async (context) => {
-      const [orderId] = context.args as [string];
-      const { notificationId } = (await context.call('POST', path('orders', orderId, 'confirm'))) as { notificationId: string };
-      context.out(`order ${orderId} confirmed: notification ${notificationId} (PAYSCORE.USER_CONFIRM)`);
-      await reportDeliveries(context, notificationId);
-    },
-  },
-  {
-    name: 'probe',
-    args: '<order_id>',
-    route: 'POST /sandbox/orders/{order_id}/probe',
-    does: 'delivers one signature probe (WECHATPAY/SIGNTEST/), which a receiver must refuse',
-    example: 'npm run sandbox -- probe 100020261204093615952000001',
-    arity: [1, 1],
-    run: async (context) => {
-      const [orderId] = context.args as [string];
-      const { notificationId } = (await context.call('POST', path('orders', orderId, 'probe'))) as { notificationId: string };
-      context.out(`order ${orderId}: signature probe ${notificationId} (WECHATPAY/SIGNTEST/) sent`);
-      await reportDeliveries(context, notificationId);
-    },
-  },
+  orderNotification('complete', 'completes the order (DONE, paid) and delivers PAYSCORE.USER_PAID', (orderId, id) => `order ${orderId} completed: notification ${id} (PAYSCORE.USER_PAID)`),
+  orderNotification('confirm', "delivers PAYSCORE.USER_CONFIRM (the order's state is unchanged)", (orderId, id) => `order ${orderId} confirmed: notification ${id} (PAYSCORE.USER_CONFIRM)`),
+  orderNotification('probe', 'delivers one signature probe (WECHATPAY/SIGNTEST/), which a receiver must refuse', (orderId, id) => `order ${orderId}: signature probe ${id} (WECHATPAY/SIGNTEST/) sent`),
   {
     name: 'replay',
     args: '<notification_id>',

@@ -1,26 +1,17 @@
 /** `npm run sandbox`: each command against a sandbox started here, through the CLI's main with its output captured. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../dev/stack/ports';
 import { main, sandboxUrl } from '../../scripts/sandbox';
-import { createOrder, generateWorld, merchantOrder, startReceiver, startWorldSandbox, type Reaction, type World } from '../dev/sandbox/helpers';
+import { createOrder, merchantOrder, perTestSandboxFixture, startReceiver, type Reaction, type startWorldSandbox } from '../dev/sandbox/helpers';
 
-let world: World;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  world = await generateWorld();
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+const fx = perTestSandboxFixture();
 
-/** A receiver reacting as scripted and a sandbox delivering to it. */
+/** A receiver reacting as scripted, a sandbox delivering to it, and the CLI pointed at it. */
 async function setUp(script: Reaction[] = [], options: Parameters<typeof startWorldSandbox>[1] = {}) {
-  const receiver = await startReceiver(script);
-  const sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url, ...options });
-  cleanups.push(() => sandbox.close(), () => receiver.close());
-  const newOrderId = async () => (await createOrder(sandbox, world.merchant, merchantOrder())).order_id as string;
+  const { receiver, sandbox } = await fx.setUp(script, options);
+  const newOrderId = async () => (await createOrder(sandbox, fx.world.merchant, merchantOrder())).order_id as string;
   /** Runs the CLI against this sandbox (unless `--url` or `env` say otherwise). */
   const cli = (argv: string[], env: Record<string, string> = { SANDBOX_URL: sandbox.url }) => run(argv, env);
   return { receiver, sandbox, newOrderId, cli };
@@ -142,7 +133,7 @@ describe('commands', () => {
   it('forward: later deliveries go to the URL until forward --off; alone it says which', async () => {
     const { receiver, sandbox, newOrderId, cli } = await setUp();
     const stage = await startReceiver();
-    cleanups.push(() => stage.close());
+    fx.closeAfterTest(() => stage.close());
     expect((await cli(['forward'])).out).toEqual(["notifications go to their order's notify_url"]);
     expect(await cli(['forward', stage.url])).toEqual({ code: 0, out: [`notifications are forwarded to ${stage.url} from now on (forward --off undoes it)`], err: [] });
     expect((await cli(['forward'])).out).toEqual([`notifications are forwarded to ${stage.url} (forward --off undoes it)`]);

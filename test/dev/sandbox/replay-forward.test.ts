@@ -1,25 +1,12 @@
 /** The control routes of `npm run sandbox`: a probe alone, replaying a notification, forwarding deliveries elsewhere. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { USER_PAID, type DeliveryRecord, type Sandbox } from '../../../dev/sandbox';
-import { controlGet, controlPost, createOrder, generateWorld, merchantOrder, openNotification, startReceiver, startWorldSandbox, verifierFor, type Reaction, type World } from './helpers';
+import { controlGet, controlPost, createOrder, merchantOrder, openNotification, perTestSandboxFixture, startReceiver, startWorldSandbox, verifierFor } from './helpers';
 
-let world: World;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  world = await generateWorld();
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+const fx = perTestSandboxFixture();
+const setUp = fx.setUp;
 
-async function setUp(script: Reaction[] = []) {
-  const receiver = await startReceiver(script);
-  const sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url });
-  cleanups.push(() => sandbox.close(), () => receiver.close());
-  return { receiver, sandbox };
-}
-
-const newOrderId = async (sandbox: Sandbox) => (await createOrder(sandbox, world.merchant, merchantOrder())).order_id as string;
+const newOrderId = async (sandbox: Sandbox) => (await createOrder(sandbox, fx.world.merchant, merchantOrder())).order_id as string;
 
 const waitForDeliveries = async (sandbox: Sandbox, notificationId: unknown) =>
   (await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${String(notificationId)}&wait=true`)) as DeliveryRecord[];
@@ -67,7 +54,7 @@ describe('POST /sandbox/notifications/{notification_id}/replay', () => {
     const [original, replayed] = receiver.received;
     expect(replayed!.body.equals(original!.body)).toBe(true);
     expect(replayed!.headers['wechatpay-nonce']).not.toBe(original!.headers['wechatpay-nonce']);
-    expect(openNotification(replayed!, verifierFor(world.wechatpay), world.merchant.apiV3Key).envelope.id).toBe(notificationId);
+    expect(openNotification(replayed!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key).envelope.id).toBe(notificationId);
   });
 
   it('answers 404 for a notification never sent, including one only built', async () => {
@@ -82,7 +69,7 @@ describe('/sandbox/forward', () => {
   it('sends every later delivery, replays included, to the URL instead of the notify_url, until DELETE', async () => {
     const { receiver, sandbox } = await setUp();
     const elsewhere = await startReceiver();
-    cleanups.push(() => elsewhere.close());
+    fx.closeAfterTest(() => elsewhere.close());
     expect(await controlSend(sandbox, 'GET', '/sandbox/forward')).toEqual({ status: 200, json: { url: null } });
     const before = sandbox.completeOrder(await newOrderId(sandbox));
     await sandbox.waitForDelivery(before.notificationId);
@@ -116,16 +103,16 @@ describe('a notify_url rewritten by resolveNotifyUrl (issue 15, trap 7)', () => 
     const receiver = await startReceiver();
     const lines: string[] = [];
     const port = new URL(receiver.url).port;
-    const sandbox = await startWorldSandbox(world, {
+    const sandbox = await startWorldSandbox(fx.world, {
       log: (line) => lines.push(line),
       // As `npm start` does: the local functions serve http on loopback.
       resolveNotifyUrl: (url) => url.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'),
     });
-    cleanups.push(() => sandbox.close(), () => receiver.close());
+    fx.closeAfterTest(() => sandbox.close(), () => receiver.close());
     const httpsUrl = `https://127.0.0.1:${port}/notify`;
     const otherUrl = `https://127.0.0.1:${port}/other`;
     for (const notifyUrl of [httpsUrl, httpsUrl, otherUrl]) {
-      const created = await createOrder(sandbox, world.merchant, merchantOrder({ notify_url: notifyUrl }));
+      const created = await createOrder(sandbox, fx.world.merchant, merchantOrder({ notify_url: notifyUrl }));
       await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
     }
     expect(lines.filter((line) => line.startsWith('notify_url '))).toEqual([
@@ -137,10 +124,10 @@ describe('a notify_url rewritten by resolveNotifyUrl (issue 15, trap 7)', () => 
 
   it('is not said for a notify_url delivered as is, nor for a forwarded delivery', async () => {
     const lines: string[] = [];
-    const sandbox = await startWorldSandbox(world, { log: (line) => lines.push(line) });
-    cleanups.push(() => sandbox.close());
+    const sandbox = await startWorldSandbox(fx.world, { log: (line) => lines.push(line) });
+    fx.closeAfterTest(() => sandbox.close());
     // The URL is chosen when the delivery starts; what becomes of the attempt does not matter here.
-    sandbox.completeOrder((await createOrder(sandbox, world.merchant, merchantOrder({ notify_url: 'https://127.0.0.1:9/as-is' }))).order_id as string);
+    sandbox.completeOrder((await createOrder(sandbox, fx.world.merchant, merchantOrder({ notify_url: 'https://127.0.0.1:9/as-is' }))).order_id as string);
     sandbox.forward('http://127.0.0.1:9/forwarded');
     sandbox.completeOrder(await newOrderId(sandbox));
     expect(lines.filter((line) => line.startsWith('notify_url '))).toEqual([]);
