@@ -104,7 +104,7 @@ const COMMANDS: Command[] = [
       const [notificationId] = context.args as [string];
       const { replay } = (await context.call('POST', path('notifications', notificationId, 'replay'))) as { replay: number };
       context.out(`notification ${notificationId} replayed (replay ${replay}: same id and body, freshly signed)`);
-      await reportDeliveries(context, notificationId, (record) => record.replay === replay);
+      await reportDeliveries(context, notificationId, replay);
     },
   },
   {
@@ -140,9 +140,9 @@ const COMMANDS: Command[] = [
   },
 ];
 
-/** After a send: the notification's deliveries once settled, or as they stand after `--wait` seconds. */
-async function reportDeliveries(context: Context, notificationId: string, ofThisSend: (record: DeliveryRecord) => boolean = () => true): Promise<void> {
-  const query = `notification_id=${encodeURIComponent(notificationId)}`;
+/** After a send (the first, or replay n): its deliveries once settled, or as they stand after `--wait` seconds. */
+async function reportDeliveries(context: Context, notificationId: string, replay = 0): Promise<void> {
+  const query = `notification_id=${encodeURIComponent(notificationId)}&replay=${replay}`;
   let records: DeliveryRecord[] | undefined;
   if (context.waitSeconds > 0) {
     const timeout = AbortSignal.timeout(context.waitSeconds * 1000);
@@ -153,9 +153,8 @@ async function reportDeliveries(context: Context, notificationId: string, ofThis
     }
   }
   records ??= (await context.call('GET', `${path('deliveries')}?${query}`)) as DeliveryRecord[];
-  const mine = records.filter(ofThisSend);
-  for (const record of mine) context.out(`  ${describeDelivery(record)}`);
-  if (mine.some((record) => record.outcome === 'pending')) {
+  for (const record of records) context.out(`  ${describeDelivery(record)}`);
+  if (records.some((record) => record.outcome === 'pending')) {
     context.out(`  still pending${context.waitSeconds > 0 ? ` after ${context.waitSeconds} s` : ''}: npm run sandbox -- deliveries ${notificationId} shows how it goes on`);
   }
 }

@@ -65,7 +65,8 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
     handler: async (core, _request, _params, query) => {
       const notificationId = query.get('notification_id') ?? undefined;
       if (notificationId === undefined) return core.deliveries.list();
-      return query.get('wait') === 'true' ? core.waitForDelivery(notificationId) : core.deliveries.listSent(notificationId);
+      const replay = replayQuery(query.get('replay'));
+      return query.get('wait') === 'true' ? core.waitForDelivery(notificationId, replay) : core.deliveries.listSent(notificationId, replay);
     },
   },
   { method: 'GET', path: /^\/sandbox\/forward$/, handler: async (core) => core.deliveries.forwarding() },
@@ -96,6 +97,13 @@ export async function handleControl(core: SandboxCore, request: IncomingMessage,
     if (!(error instanceof ApiError)) throw error;
     sendJson(response, error.status, JSON.stringify(error));
   }
+}
+
+/** `replay=n`: one send of the notification, 0 the first, n the nth replay. */
+function replayQuery(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,6}$/.test(value)) throw paramError({ field: 'replay', value, issue: 'must be 0 (the first send) or the number of a replay', location: 'query' });
+  return Number(value);
 }
 
 /** A JSON body checked against `schema`; `400 PARAM_ERROR` names the first bad field. */

@@ -57,9 +57,8 @@ export interface DeliveriesOptions {
 
 interface Sent {
   notification: BuiltNotification;
-  replays: number;
-  /** Settles when every delivery of the notification so far has. */
-  settled: Promise<void>;
+  /** Each send's deliveries, settled: the first send, then each replay. */
+  sends: Promise<void>[];
 }
 
 /** Delivers notifications with WeChat Pay's retries, and keeps what happened for inspection. */
@@ -77,17 +76,15 @@ export class Deliveries {
   }
 
   deliver(notification: BuiltNotification, plan: DeliveryPlan): void {
-    const settled = this.#start(notification, plan, 0);
-    this.#sent.set(notification.id, { notification, replays: 0, settled });
+    this.#sent.set(notification.id, { notification, sends: [this.#start(notification, plan, 0)] });
   }
 
   /** Delivers an already sent notification again: the same id and body, freshly signed, to where deliveries go now. */
   replay(notificationId: string, plan: DeliveryPlan): { notificationId: string; replay: number } {
     const sent = this.#get(notificationId);
-    sent.replays += 1;
-    const settled = this.#start(sent.notification, plan, sent.replays);
-    sent.settled = Promise.all([sent.settled, settled]).then(() => undefined);
-    return { notificationId, replay: sent.replays };
+    const replay = sent.sends.length;
+    sent.sends.push(this.#start(sent.notification, plan, replay));
+    return { notificationId, replay };
   }
 
   /** From now on, deliver every notification to `url` instead of its notify_url; null: to its notify_url again. */
@@ -155,34 +152,44 @@ export class Deliveries {
     record.outcome = this.#stop.signal.aborted ? 'cancelled' : 'failed';
   }
 
-  /** Every delivery so far (copies of the records), optionally of one notification. */
-  list(notificationId?: string): DeliveryRecord[] {
-    return this.#records.filter((record) => notificationId === undefined || record.notificationId === notificationId).map((record) => structuredClone(record));
+  /** Every delivery so far (copies of the records), optionally of one notification, and of one send of it (0 the first, n the nth replay). */
+  list(notificationId?: string, replay?: number): DeliveryRecord[] {
+    return this.#records
+      .filter((record) => (notificationId === undefined || record.notificationId === notificationId) && (replay === undefined || record.replay === replay))
+      .map((record) => structuredClone(record));
   }
 
-  /** The deliveries of a notification that was sent; 404 for one that never was. */
-  listSent(notificationId: string): DeliveryRecord[] {
-    this.#get(notificationId);
-    return this.list(notificationId);
+  /** The deliveries of a notification that was sent (of one send of it); 404 for one that never was. */
+  listSent(notificationId: string, replay?: number): DeliveryRecord[] {
+    this.#sends(notificationId, replay);
+    return this.list(notificationId, replay);
   }
 
-  /** Resolves when every delivery of the notification has settled (delivered, failed or cancelled), replays included. */
-  async settled(notificationId: string): Promise<DeliveryRecord[]> {
-    let settling: Promise<void>;
+  /** Resolves when every delivery of the notification (of one send of it) has settled: delivered, failed or cancelled. */
+  async settled(notificationId: string, replay?: number): Promise<DeliveryRecord[]> {
+    let sends: Promise<void>[];
     do {
-      settling = this.#get(notificationId).settled;
-      await settling;
-    } while (settling !== this.#get(notificationId).settled);
-    return this.list(notificationId);
+      sends = this.#sends(notificationId, replay);
+      await Promise.all(sends);
+    } while (sends.length !== this.#sends(notificationId, replay).length);
+    return this.list(notificationId, replay);
   }
 
   /** Resolves when no delivery is pending, including ones started while waiting. */
   async idle(): Promise<void> {
-    let settling: Promise<void>[];
+    let sends: Promise<void>[];
     do {
-      settling = [...this.#sent.values()].map((sent) => sent.settled);
-      await Promise.all(settling);
-    } while ([...this.#sent.values()].some((sent, index) => sent.settled !== settling[index]));
+      sends = [...this.#sent.values()].flatMap((sent) => sent.sends);
+      await Promise.all(sends);
+    } while (sends.length !== [...this.#sent.values()].flatMap((sent) => sent.sends).length);
+  }
+
+  #sends(notificationId: string, replay?: number): Promise<void>[] {
+    const { sends } = this.#get(notificationId);
+    if (replay === undefined) return [...sends];
+    const send = sends[replay];
+    if (!send) throw notFound(`notification ${notificationId} has no replay ${replay}`);
+    return [send];
   }
 
   /** Aborts attempts in flight; pending deliveries end `cancelled`. Timers are cancelled by their owner. */

@@ -147,8 +147,8 @@ export class SandboxCore {
     return certificateInfo(certificate);
   }
 
-  waitForDelivery(notificationId: string): Promise<DeliveryRecord[]> {
-    return this.deliveries.settled(notificationId);
+  waitForDelivery(notificationId: string, replay?: number): Promise<DeliveryRecord[]> {
+    return this.deliveries.settled(notificationId, replay);
   }
 
   /** Stops every delivery and timer. */

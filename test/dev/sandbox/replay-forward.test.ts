@@ -57,6 +57,18 @@ describe('POST /sandbox/notifications/{notification_id}/replay', () => {
     expect(openNotification(replayed!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key).envelope.id).toBe(notificationId);
   });
 
+  it('replay=n lists and waits for that send alone, while the first is still pending', async () => {
+    const { receiver, sandbox } = await setUp(['hang'], { deliveryTimeoutMs: 60_000 });
+    const { notificationId } = sandbox.completeOrder(await newOrderId(sandbox));
+    expect((await controlPost(sandbox.url, `/sandbox/notifications/${notificationId}/replay`)).json).toEqual({ notificationId, replay: 1 });
+    const replayed = await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${notificationId}&replay=1&wait=true`);
+    expect(replayed).toEqual([expect.objectContaining({ replay: 1, outcome: 'delivered', attempts: [expect.objectContaining({ statusCode: 204 })] })]);
+    expect(await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${notificationId}&replay=0`)).toEqual([expect.objectContaining({ replay: 0, outcome: 'pending', attempts: [] })]);
+    expect(receiver.received).toHaveLength(2);
+    expect(await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${notificationId}&replay=2&wait=true`)).toEqual({ code: 'NOT_FOUND', message: `notification ${notificationId} has no replay 2` });
+    expect(await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${notificationId}&replay=last`)).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'replay', location: 'query' } });
+  });
+
   it('answers 404 for a notification never sent, including one only built', async () => {
     const { sandbox } = await setUp();
     const built = sandbox.buildNotification(await newOrderId(sandbox));
