@@ -28,7 +28,7 @@ export interface Io {
 
 const DEFAULT_WAIT_SECONDS = 10;
 
-/** A mistake in the arguments: the message and the usage, exit 2. */
+/** A mistake in the arguments: the message and where help is, exit 2. */
 class UsageError extends Error {}
 /** The sandbox is unreachable or refused the call: the message, exit 1. */
 class SandboxError extends Error {}
@@ -160,7 +160,7 @@ async function reportDeliveries(context: Context, notificationId: string, replay
 }
 
 /** One delivery in a line: where, its outcome, the last HTTP status or error, how many attempts. */
-export function describeDelivery(record: DeliveryRecord): string {
+function describeDelivery(record: DeliveryRecord): string {
   const count = record.attempts.length;
   const attempts = `${count} attempt${count === 1 ? '' : 's'}`;
   const last = record.attempts.at(-1);
@@ -251,6 +251,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) throw new UsageError(`the sandbox URL ${baseUrl} (--url or SANDBOX_URL) is not an http URL`);
     await command.run({ call: (method, routePath, body, signal) => callSandbox(baseUrl, method, routePath, body, signal), args, off: values.off, waitSeconds, out: io.out });
     return 0;
   } catch (error) {

@@ -201,6 +201,8 @@ describe('errors', () => {
     [['forward', 'http://127.0.0.1:1/notify', '--off'], 'forward takes a URL or --off, not both'],
     [['orders', '--port', '1'], "Unknown option '--port'"],
     [['orders'], 'SANDBOX_PORT=x is not a port number', { SANDBOX_PORT: 'x' }],
+    [['orders', '--url', '127.0.0.1:4102'], 'the sandbox URL 127.0.0.1:4102 (--url or SANDBOX_URL) is not an http URL'],
+    [['orders'], 'the sandbox URL localhost:4102 (--url or SANDBOX_URL) is not an http URL', { SANDBOX_URL: 'localhost:4102' }],
   ])('%j: exit 2, saying what is wrong', async (argv, message, env = {}) => {
     const { code, out, err } = await run(argv, env);
     expect([code, out, err.length]).toEqual([2, [], 1]);
