@@ -3,7 +3,7 @@ export interface ApiErrorDetail {
   field: string;
   value?: unknown;
   issue: string;
-  location: 'body' | 'header' | 'path';
+  location: 'body' | 'header' | 'path' | 'query';
 }
 
 /** An answer in WeChat Pay's error shape: `{code, message, detail?}` with its HTTP status. */

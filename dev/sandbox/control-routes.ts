@@ -14,6 +14,8 @@ const deliverySchema = v.strictObject({
 
 const notifySchema = v.strictObject({ delivery: v.optional(deliverySchema) });
 
+const forwardSchema = v.strictObject({ url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i, 'must be an http or https URL')) });
+
 const notificationContent = {
   eventType: v.optional(v.pipe(v.string(), v.minLength(1))),
   summary: v.optional(v.string()),
@@ -46,6 +48,12 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
     path: /^\/sandbox\/orders\/([^/]+)\/notifications$/,
     handler: async (core, request, [orderId]) => core.sendNotification(orderId!, await body(request, notificationSchema)),
   },
+  { method: 'POST', path: /^\/sandbox\/orders\/([^/]+)\/probe$/, handler: async (core, _request, [orderId]) => core.sendProbe(orderId!) },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/notifications\/([^/]+)\/replay$/,
+    handler: async (core, request, [notificationId]) => core.replayNotification(notificationId!, (await body(request, notifySchema)).delivery),
+  },
   {
     method: 'POST',
     path: /^\/sandbox\/orders\/([^/]+)\/notifications\/build$/,
@@ -56,10 +64,14 @@ const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
     path: /^\/sandbox\/deliveries$/,
     handler: async (core, _request, _params, query) => {
       const notificationId = query.get('notification_id') ?? undefined;
-      if (notificationId !== undefined && query.get('wait') === 'true') return core.waitForDelivery(notificationId);
-      return core.deliveries.list(notificationId);
+      if (notificationId === undefined) return core.deliveries.list();
+      const replay = replayQuery(query.get('replay'));
+      return query.get('wait') === 'true' ? core.waitForDelivery(notificationId, replay) : core.deliveries.listSent(notificationId, replay);
     },
   },
+  { method: 'GET', path: /^\/sandbox\/forward$/, handler: async (core) => core.deliveries.forwarding() },
+  { method: 'PUT', path: /^\/sandbox\/forward$/, handler: async (core, request) => core.deliveries.forward((await body(request, forwardSchema)).url) },
+  { method: 'DELETE', path: /^\/sandbox\/forward$/, handler: async (core) => core.deliveries.forward(null) },
   { method: 'GET', path: /^\/sandbox\/certificates$/, handler: async (core) => core.certificates.list().map(certificateInfo) },
   { method: 'POST', path: /^\/sandbox\/certificates\/rotate$/, handler: async (core) => core.rotateCertificate() },
   { method: 'GET', path: /^\/sandbox\/faults$/, handler: async (core) => core.faults.pending() },
@@ -85,6 +97,13 @@ export async function handleControl(core: SandboxCore, request: IncomingMessage,
     if (!(error instanceof ApiError)) throw error;
     sendJson(response, error.status, JSON.stringify(error));
   }
+}
+
+/** `replay=n`: one send of the notification, 0 the first, n the nth replay. */
+function replayQuery(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,6}$/.test(value)) throw paramError({ field: 'replay', value, issue: 'must be 0 (the first send) or the number of a replay', location: 'query' });
+  return Number(value);
 }
 
 /** A JSON body checked against `schema`; `400 PARAM_ERROR` names the first bad field. */

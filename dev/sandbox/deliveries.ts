@@ -6,7 +6,7 @@ import type { Timers } from './timers';
 
 /** How one notification is delivered; faults of SPEC "Receiving a deduction notification". */
 export interface DeliveryPlan {
-  /** Deliveries of the same body (each with its own retries): 1 normally. */
+  /** Deliveries of the same body (each with its own retries): 1 normally, 0 for a probe alone. */
   copies: number;
   /** Start the copies at once instead of one after the other. */
   concurrent: boolean;
@@ -36,6 +36,8 @@ export interface DeliveryRecord {
   /** 1…copies; 0 for the probe. */
   copy: number;
   probe: boolean;
+  /** 0 for the first send, n for the nth replay of the same notification. */
+  replay: number;
   attempts: DeliveryAttempt[];
   outcome: DeliveryOutcome;
 }
@@ -53,36 +55,83 @@ export interface DeliveriesOptions {
   log: (line: string) => void;
 }
 
+interface Sent {
+  notification: BuiltNotification;
+  /** Each send's deliveries, settled: the first send, then each replay. */
+  sends: Promise<void>[];
+}
+
 /** Delivers notifications with WeChat Pay's retries, and keeps what happened for inspection. */
 export class Deliveries {
   readonly #options: DeliveriesOptions;
   readonly #records: DeliveryRecord[] = [];
-  readonly #settled = new Map<string, Promise<DeliveryRecord[]>>();
+  readonly #sent = new Map<string, Sent>();
   readonly #stop = new AbortController();
+  /** Notify URLs whose rewrite by `resolveUrl` was already said. */
+  readonly #announced = new Set<string>();
+  #forwardTo: string | null = null;
 
   constructor(options: DeliveriesOptions) {
     this.#options = options;
   }
 
   deliver(notification: BuiltNotification, plan: DeliveryPlan): void {
-    const url = this.#options.resolveUrl(notification.notifyUrl);
+    this.#sent.set(notification.id, { notification, sends: [this.#start(notification, plan, 0)] });
+  }
+
+  /** Delivers an already sent notification again: the same id and body, freshly signed, to where deliveries go now. */
+  replay(notificationId: string, plan: DeliveryPlan): { notificationId: string; replay: number } {
+    const sent = this.#get(notificationId);
+    const replay = sent.sends.length;
+    sent.sends.push(this.#start(sent.notification, plan, replay));
+    return { notificationId, replay };
+  }
+
+  /** From now on, deliver every notification to `url` instead of its notify_url; null: to its notify_url again. */
+  forward(url: string | null): { url: string | null } {
+    this.#forwardTo = url;
+    this.#options.log(url === null ? 'notifications go to their notify_url again' : `notifications are forwarded to ${url} from now on`);
+    return this.forwarding();
+  }
+
+  forwarding(): { url: string | null } {
+    return { url: this.#forwardTo };
+  }
+
+  /** Records every delivery at once (before the first await), then runs them. */
+  async #start(notification: BuiltNotification, plan: DeliveryPlan, replay: number): Promise<void> {
+    const url = this.#urlFor(notification.notifyUrl);
     const record = (copy: number, probe: boolean): DeliveryRecord => {
-      const created: DeliveryRecord = { notificationId: notification.id, orderId: notification.orderId, eventType: notification.eventType, url, copy, probe, attempts: [], outcome: 'pending' };
+      const created: DeliveryRecord = { notificationId: notification.id, orderId: notification.orderId, eventType: notification.eventType, url, copy, probe, replay, attempts: [], outcome: 'pending' };
       this.#records.push(created);
       return created;
     };
     const probe = plan.probe ? record(0, true) : undefined;
     const copies = Array.from({ length: plan.copies }, (_, index) => record(index + 1, false));
-    const run = async (): Promise<DeliveryRecord[]> => {
-      if (probe) await this.#run(probe, notification.body, 1);
-      if (plan.concurrent) {
-        await Promise.all(copies.map((copy) => this.#run(copy, notification.body)));
-      } else {
-        for (const copy of copies) await this.#run(copy, notification.body);
-      }
-      return probe ? [probe, ...copies] : copies;
-    };
-    this.#settled.set(notification.id, run());
+    if (probe) await this.#run(probe, notification.body, 1);
+    if (plan.concurrent) {
+      await Promise.all(copies.map((copy) => this.#run(copy, notification.body)));
+    } else {
+      for (const copy of copies) await this.#run(copy, notification.body);
+    }
+  }
+
+  /** The forwarding URL, else the notify_url as `resolveUrl` maps it; a rewrite is said once per notify_url, so that no one wonders where it went. */
+  #urlFor(notifyUrl: string): string {
+    if (this.#forwardTo !== null) return this.#forwardTo;
+    const url = this.#options.resolveUrl(notifyUrl);
+    if (url !== notifyUrl && !this.#announced.has(notifyUrl)) {
+      this.#announced.add(notifyUrl);
+      const downgrade = notifyUrl.startsWith('https:') && url.startsWith('http:') ? ': plain http here, where WeChat Pay itself delivers only over https' : '';
+      this.#options.log(`notify_url ${notifyUrl} is delivered to ${url} (resolveNotifyUrl)${downgrade}`);
+    }
+    return url;
+  }
+
+  #get(notificationId: string): Sent {
+    const sent = this.#sent.get(notificationId);
+    if (!sent) throw notFound(`no notification ${notificationId.slice(0, 64)} was sent`);
+    return sent;
   }
 
   async #run(record: DeliveryRecord, body: string, maxAttempts = this.#options.retryDelaysMs.length + 1): Promise<void> {
@@ -103,26 +152,44 @@ export class Deliveries {
     record.outcome = this.#stop.signal.aborted ? 'cancelled' : 'failed';
   }
 
-  /** Every delivery so far (copies of the records), optionally of one notification. */
-  list(notificationId?: string): DeliveryRecord[] {
-    return this.#records.filter((record) => notificationId === undefined || record.notificationId === notificationId).map((record) => structuredClone(record));
+  /** Every delivery so far (copies of the records), optionally of one notification, and of one send of it (0 the first, n the nth replay). */
+  list(notificationId?: string, replay?: number): DeliveryRecord[] {
+    return this.#records
+      .filter((record) => (notificationId === undefined || record.notificationId === notificationId) && (replay === undefined || record.replay === replay))
+      .map((record) => structuredClone(record));
   }
 
-  /** Resolves when every delivery of the notification has settled (delivered, failed or cancelled). */
-  async settled(notificationId: string): Promise<DeliveryRecord[]> {
-    const settling = this.#settled.get(notificationId);
-    if (!settling) throw notFound(`no notification ${notificationId.slice(0, 64)} was sent`);
-    await settling;
-    return this.list(notificationId);
+  /** The deliveries of a notification that was sent (of one send of it); 404 for one that never was. */
+  listSent(notificationId: string, replay?: number): DeliveryRecord[] {
+    this.#sends(notificationId, replay);
+    return this.list(notificationId, replay);
+  }
+
+  /** Resolves when every delivery of the notification (of one send of it) has settled: delivered, failed or cancelled. */
+  async settled(notificationId: string, replay?: number): Promise<DeliveryRecord[]> {
+    let sends: Promise<void>[];
+    do {
+      sends = this.#sends(notificationId, replay);
+      await Promise.all(sends);
+    } while (sends.length !== this.#sends(notificationId, replay).length);
+    return this.list(notificationId, replay);
   }
 
   /** Resolves when no delivery is pending, including ones started while waiting. */
   async idle(): Promise<void> {
-    let count: number;
+    let sends: Promise<void>[];
     do {
-      count = this.#settled.size;
-      await Promise.all(this.#settled.values());
-    } while (count !== this.#settled.size);
+      sends = [...this.#sent.values()].flatMap((sent) => sent.sends);
+      await Promise.all(sends);
+    } while (sends.length !== [...this.#sent.values()].flatMap((sent) => sent.sends).length);
+  }
+
+  #sends(notificationId: string, replay?: number): Promise<void>[] {
+    const { sends } = this.#get(notificationId);
+    if (replay === undefined) return [...sends];
+    const send = sends[replay];
+    if (!send) throw notFound(`notification ${notificationId} has no replay ${replay}`);
+    return [send];
   }
 
   /** Aborts attempts in flight; pending deliveries end `cancelled`. Timers are cancelled by their owner. */

@@ -106,6 +106,18 @@ export class SandboxCore {
     return { notificationId: notification.id };
   }
 
+  /** A `WECHATPAY/SIGNTEST/` probe alone (one attempt, no retry): a receiver that checks signatures refuses it. Queued faults are left alone. */
+  sendProbe(orderId: string): { notificationId: string } {
+    const notification = this.#build(orderId, {});
+    this.deliveries.deliver(notification, { ...PLAIN_DELIVERY, copies: 0, probe: true });
+    return { notificationId: notification.id };
+  }
+
+  /** The notification delivered again, same id and body, freshly signed; plain unless `delivery` says otherwise (queued faults are left alone). */
+  replayNotification(notificationId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string; replay: number } {
+    return this.deliveries.replay(notificationId, { ...PLAIN_DELIVERY, ...delivery });
+  }
+
   /** A signed notification that is not delivered. */
   buildNotification(orderId: string, request: NotificationRequest = {}): SignedNotification {
     const notification = this.#build(orderId, request);
@@ -135,8 +147,8 @@ export class SandboxCore {
     return certificateInfo(certificate);
   }
 
-  waitForDelivery(notificationId: string): Promise<DeliveryRecord[]> {
-    return this.deliveries.settled(notificationId);
+  waitForDelivery(notificationId: string, replay?: number): Promise<DeliveryRecord[]> {
+    return this.deliveries.settled(notificationId, replay);
   }
 
   /** Stops every delivery and timer. */

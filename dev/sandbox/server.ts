@@ -30,6 +30,13 @@ export interface Sandbox {
   confirmOrder(orderId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
   /** Delivers any notification about the order. */
   sendNotification(orderId: string, notification?: SendNotification): { notificationId: string };
+  /** Delivers a `WECHATPAY/SIGNTEST/` probe alone, once. */
+  sendProbe(orderId: string): { notificationId: string };
+  /** Delivers a sent notification again (same id and body, fresh signature); its records have `replay` 1, 2, …. */
+  replayNotification(notificationId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string; replay: number };
+  /** From now on, every delivery goes to `url` instead of the order's notify_url; null undoes it. */
+  forward(url: string | null): { url: string | null };
+  forwarding(): { url: string | null };
   /** A signed notification about the order, not delivered. */
   buildNotification(orderId: string, notification?: NotificationRequest): SignedNotification;
   injectFault(fault: FaultInput): Fault;
@@ -77,6 +84,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     completeOrder: (orderId, delivery) => core.completeOrder(orderId, delivery),
     confirmOrder: (orderId, delivery) => core.confirmOrder(orderId, delivery),
     sendNotification: (orderId, notification) => core.sendNotification(orderId, notification),
+    sendProbe: (orderId) => core.sendProbe(orderId),
+    replayNotification: (notificationId, delivery) => core.replayNotification(notificationId, delivery),
+    forward: (url) => core.deliveries.forward(url),
+    forwarding: () => core.deliveries.forwarding(),
     buildNotification: (orderId, notification) => core.buildNotification(orderId, notification),
     injectFault: (fault) => core.faults.add(fault),
     faults: () => core.faults.pending(),

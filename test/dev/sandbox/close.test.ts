@@ -46,6 +46,7 @@ describe('close', () => {
       expect.stringContaining('WeChat Pay sandbox on http://127.0.0.1:'),
       expect.stringContaining('POST /v3/payscore/sign-plan/serviceorder → 200'),
       `order ${String(created.order_id)} completed`,
+      `notify_url https://merchant.example/notify is delivered to ${receiver.url} (resolveNotifyUrl): plain http here, where WeChat Pay itself delivers only over https`,
       expect.stringMatching(/^notification EV-\d+ attempt 1 to http:\/\/127\.0\.0\.1:\d+\/notify: 204$/),
     ]);
   });

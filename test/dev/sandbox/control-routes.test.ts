@@ -29,6 +29,7 @@ describe('sandbox routes', () => {
         url: fx.receiver.url,
         copy: 1,
         probe: false,
+        replay: 0,
         attempts: [{ attempt: 1, at: expect.any(String), statusCode: 204 }],
         outcome: 'delivered',
       },
@@ -63,6 +64,7 @@ describe('sandbox routes', () => {
     expect(await controlPost(fx.sandbox.url, '/sandbox/nothing')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
     expect((await fetch(`${fx.sandbox.url}/v3/other`)).status).toBe(404);
     expect(await controlGet(fx.sandbox.url, '/sandbox/deliveries?notification_id=EV-0&wait=true')).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await controlGet(fx.sandbox.url, '/sandbox/deliveries?notification_id=EV-0')).toEqual({ code: 'NOT_FOUND', message: 'no notification EV-0 was sent' });
     const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
     const bad = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { delivery: { copies: 0 } });
     expect(bad).toMatchObject({ status: 400, json: { code: 'PARAM_ERROR', detail: { field: 'delivery.copies' } } });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -125,6 +125,29 @@ export function receiverSandboxFixture(): { world: World; sandbox: Sandbox; rece
   afterAll(async () => {
     await fixture.sandbox.close();
     await fixture.receiver.close();
+  });
+  return fixture;
+}
+
+/** For the enclosing test file: one world, and per `setUp` a receiver with a sandbox delivering to it; both closed after each test. */
+export function perTestSandboxFixture(defaults: Partial<SandboxOptions> = {}) {
+  const cleanups: (() => Promise<void>)[] = [];
+  const fixture = {
+    world: undefined as unknown as World,
+    /** Runs `closes` after the test. */
+    closeAfterTest: (...closes: (() => Promise<void>)[]): void => void cleanups.push(...closes),
+    async setUp(script: Reaction[] = [], options: Parameters<typeof startWorldSandbox>[1] = {}) {
+      const receiver = await startReceiver(script);
+      const sandbox = await startWorldSandbox(fixture.world, { receiverUrl: receiver.url, ...defaults, ...options });
+      cleanups.push(() => sandbox.close(), () => receiver.close());
+      return { receiver, sandbox };
+    },
+  };
+  beforeAll(async () => {
+    fixture.world = await generateWorld();
+  });
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
   });
   return fixture;
 }

@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MalformedNotificationError } from '../../../lib/wechatpay';
 import { USER_CONFIRM, USER_PAID, WECHATPAY_RETRY_DELAYS_MS, type Sandbox } from '../../../dev/sandbox';
 import { scaledRetryDelays } from '../../../dev/sandbox/retry-schedule';
 import {
   createOrder,
-  generateWorld,
   merchantOrder,
   openNotification,
   partnerOrder,
@@ -13,30 +12,12 @@ import {
   startWorldSandbox,
   SUB_MCHID,
   verifierFor,
+  perTestSandboxFixture,
   type Reaction,
-  type World,
 } from './helpers';
 
-let world: World;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  world = await generateWorld();
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-afterAll(async () => {
-  await Promise.all(cleanups.map((cleanup) => cleanup()));
-});
-
-/** A receiver reacting as scripted, and a sandbox delivering to it. */
-async function setUp(script: Reaction[] = [], options: Parameters<typeof startWorldSandbox>[1] = {}) {
-  const receiver = await startReceiver(script);
-  const sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url, signingMode: 'both', ...options });
-  cleanups.push(() => sandbox.close(), () => receiver.close());
-  return { receiver, sandbox };
-}
+const fx = perTestSandboxFixture({ signingMode: 'both' });
+const setUp = fx.setUp;
 
 const statuses = (sandbox: Sandbox, notificationId: string) => sandbox.deliveries(notificationId).flatMap((delivery) => delivery.attempts.map((attempt) => attempt.statusCode ?? attempt.error));
 
@@ -44,7 +25,7 @@ describe('completing an order', () => {
   it('delivers a signed, encrypted PAYSCORE.USER_PAID that decrypts to the deduction', async () => {
     const { receiver, sandbox } = await setUp();
     const order = merchantOrder();
-    const created = await createOrder(sandbox, world.merchant, order);
+    const created = await createOrder(sandbox, fx.world.merchant, order);
     const { notificationId } = sandbox.completeOrder(created.order_id as string);
     const [delivery] = await sandbox.waitForDelivery(notificationId);
 
@@ -52,7 +33,7 @@ describe('completing an order', () => {
     expect(receiver.received).toHaveLength(1);
     const received = receiver.received[0]!;
     expect(received.headers['content-type']).toBe('application/json');
-    const { envelope, plaintext } = openNotification(received, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const { envelope, plaintext } = openNotification(received, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(envelope).toMatchObject({
       id: notificationId,
       event_type: USER_PAID,
@@ -81,16 +62,16 @@ describe('completing an order', () => {
   it('of a partner reports the provider as mchid and the sub-merchant’s user, encrypted with the provider’s key', async () => {
     const { receiver, sandbox } = await setUp();
     const order = partnerOrder();
-    const created = await createOrder(sandbox, world.partner, order, PARTNER_PATH);
+    const created = await createOrder(sandbox, fx.world.partner, order, PARTNER_PATH);
     await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
-    const { plaintext } = openNotification(receiver.received[0]!, verifierFor(world.wechatpay), world.partner.apiV3Key);
-    expect(plaintext).toMatchObject({ mchid: world.partner.mchid, sub_mchid: SUB_MCHID, sub_appid: order.sub_appid, sub_openid: order.sub_openid, appid: order.appid, state: 'DONE' });
+    const { plaintext } = openNotification(receiver.received[0]!, verifierFor(fx.world.wechatpay), fx.world.partner.apiV3Key);
+    expect(plaintext).toMatchObject({ mchid: fx.world.partner.mchid, sub_mchid: SUB_MCHID, sub_appid: order.sub_appid, sub_openid: order.sub_openid, appid: order.appid, state: 'DONE' });
     expect(plaintext).not.toHaveProperty('openid');
   });
 
   it('happens by itself autoCompleteAfterMs after creation', async () => {
     const { receiver, sandbox } = await setUp([], { autoCompleteAfterMs: 5 });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     await vi.waitFor(() => expect(sandbox.deliveries()).toHaveLength(1));
     await sandbox.idle();
     expect(sandbox.deliveries()[0]).toMatchObject({ orderId: created.order_id, eventType: USER_PAID, outcome: 'delivered' });
@@ -99,7 +80,7 @@ describe('completing an order', () => {
 
   it('twice is 400 INVALID_REQUEST', async () => {
     const { sandbox } = await setUp();
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     sandbox.completeOrder(created.order_id as string);
     expect(() => sandbox.completeOrder(created.order_id as string)).toThrow(expect.objectContaining({ status: 400, code: 'INVALID_REQUEST' }));
     await sandbox.idle();
@@ -114,19 +95,19 @@ describe('delivery retries', () => {
 
   it('go on until the first 2xx', async () => {
     const { receiver, sandbox } = await setUp([500, 500, 204, 204]);
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const { notificationId } = sandbox.completeOrder(created.order_id as string);
     const [delivery] = await sandbox.waitForDelivery(notificationId);
     expect(delivery!.attempts.map((attempt) => [attempt.attempt, attempt.statusCode])).toEqual([[1, 500], [2, 500], [3, 204]]);
     expect(delivery!.outcome).toBe('delivered');
     // Every attempt carries the same body, freshly signed.
     expect(new Set(receiver.received.map((received) => received.body.toString()))).toHaveProperty('size', 1);
-    for (const received of receiver.received) expect(() => verifierFor(world.wechatpay).verify(received.headers, received.body)).not.toThrow();
+    for (const received of receiver.received) expect(() => verifierFor(fx.world.wechatpay).verify(received.headers, received.body)).not.toThrow();
   });
 
   it('count no answer within deliveryTimeoutMs as a failure', async () => {
     const { sandbox } = await setUp(['hang'], { deliveryTimeoutMs: 50 });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const { notificationId } = sandbox.completeOrder(created.order_id as string);
     await sandbox.waitForDelivery(notificationId);
     expect(statuses(sandbox, notificationId)).toEqual(['no answer within 50 ms', 204]);
@@ -134,7 +115,7 @@ describe('delivery retries', () => {
 
   it('end after 16 attempts without a 2xx', async () => {
     const { sandbox } = await setUp(Array<Reaction>(16).fill(503), { retryTimeScale: 0.000001 });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const [delivery] = await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
     expect(delivery!.attempts).toHaveLength(16);
     expect(delivery!.outcome).toBe('failed');
@@ -143,9 +124,9 @@ describe('delivery retries', () => {
   it('count a refused connection as a failure', async () => {
     const receiver = await startReceiver();
     await receiver.close();
-    const sandbox = await startWorldSandbox(world, { receiverUrl: receiver.url, retryTimeScale: 0.000001 });
-    cleanups.push(() => sandbox.close());
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const sandbox = await startWorldSandbox(fx.world, { receiverUrl: receiver.url, retryTimeScale: 0.000001 });
+    fx.closeAfterTest(() => sandbox.close());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const [delivery] = await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
     expect(delivery!.outcome).toBe('failed');
     expect(delivery!.attempts[0]!.error).toContain('ECONNREFUSED');
@@ -153,7 +134,7 @@ describe('delivery retries', () => {
 
   it('stop when the sandbox closes: the delivery ends cancelled', async () => {
     const { sandbox } = await setUp([500], { retryTimeScale: 1 });
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const { notificationId } = sandbox.completeOrder(created.order_id as string);
     await vi.waitFor(() => expect(sandbox.deliveries(notificationId)[0]!.attempts).toHaveLength(1));
     await sandbox.close();
@@ -164,10 +145,10 @@ describe('delivery retries', () => {
 describe('other notifications', () => {
   it('USER_CONFIRM arrives even after USER_PAID, and leaves the order DONE', async () => {
     const { receiver, sandbox } = await setUp();
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
     await sandbox.waitForDelivery(sandbox.confirmOrder(created.order_id as string).notificationId);
-    const { envelope, plaintext } = openNotification(receiver.received[1]!, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const { envelope, plaintext } = openNotification(receiver.received[1]!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(envelope.event_type).toBe(USER_CONFIRM);
     expect(plaintext).toMatchObject({ order_id: created.order_id, state: 'DOING', state_description: 'USER_CONFIRM' });
     expect(sandbox.order(created.order_id as string).state).toBe('DONE');
@@ -175,20 +156,20 @@ describe('other notifications', () => {
 
   it('can carry any fields, or a plaintext that is not JSON', async () => {
     const { receiver, sandbox } = await setUp();
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     await sandbox.waitForDelivery(sandbox.sendNotification(created.order_id as string, { fields: { mchid: '1111111111', extra: true }, summary: 'test' }).notificationId);
     await sandbox.waitForDelivery(sandbox.sendNotification(created.order_id as string, { plaintext: 'not json' }).notificationId);
-    const { envelope, plaintext } = openNotification(receiver.received[0]!, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const { envelope, plaintext } = openNotification(receiver.received[0]!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(envelope.summary).toBe('test');
     expect(plaintext).toMatchObject({ mchid: '1111111111', extra: true, state: 'DONE', order_id: created.order_id });
-    expect(() => openNotification(receiver.received[1]!, verifierFor(world.wechatpay), world.merchant.apiV3Key)).toThrow(MalformedNotificationError);
+    expect(() => openNotification(receiver.received[1]!, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key)).toThrow(MalformedNotificationError);
   });
 
   it('can be built signed without being delivered', async () => {
     const { receiver, sandbox } = await setUp();
-    const created = await createOrder(sandbox, world.merchant, merchantOrder());
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const built = sandbox.buildNotification(created.order_id as string, { eventType: USER_PAID });
-    const { plaintext } = openNotification({ headers: built.headers, body: Buffer.from(built.body) }, verifierFor(world.wechatpay), world.merchant.apiV3Key);
+    const { plaintext } = openNotification({ headers: built.headers, body: Buffer.from(built.body) }, verifierFor(fx.world.wechatpay), fx.world.merchant.apiV3Key);
     expect(plaintext).toMatchObject({ order_id: created.order_id, collection: { state: 'USER_PAID' } });
     expect(built).toMatchObject({ orderId: created.order_id, eventType: USER_PAID, notifyUrl: created.notify_url });
     expect(sandbox.deliveries()).toEqual([]);
