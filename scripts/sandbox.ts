@@ -197,16 +197,21 @@ function usage(): string {
   ].join('\n');
 }
 
+/** A control call that is not a wait answers at once; a host that accepts and never answers is not the sandbox. */
+const CALL_TIMEOUT_MS = 10_000;
+
 async function callSandbox(baseUrl: string, method: string, routePath: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
   let response: Response;
+  const ownTimeout = AbortSignal.timeout(CALL_TIMEOUT_MS);
   try {
     response = await fetch(`${baseUrl}${routePath}`, {
       method,
       ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
-      ...(signal ? { signal } : {}),
+      signal: signal ?? ownTimeout,
     });
   } catch (error) {
     if (signal?.aborted) throw error;
+    if (ownTimeout.aborted) throw new SandboxError(`${baseUrl} did not answer ${method} ${routePath} within ${CALL_TIMEOUT_MS / 1000} s: is --url or SANDBOX_URL the sandbox?`);
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
     throw new SandboxError(`cannot reach the WeChat Pay sandbox at ${baseUrl} (${cause}): is npm start running? Otherwise give --url or SANDBOX_URL`);
   }
