@@ -5,11 +5,11 @@
  * it stops. A file whose process is gone (a killed `npm start`) does not count.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_DIR } from './offline';
 import { DEFAULT_PORTS, PORT_VARIABLES, portsFromEnvironment, type StackPorts } from './ports';
 
-export const RUNNING_STACKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.local-stack');
+export const RUNNING_STACKS_DIR = join(PROJECT_DIR, '.local-stack');
 
 export interface RunningStack {
   pid: number;
@@ -99,13 +99,12 @@ export function findRunningStack(env: Environment, dir = RUNNING_STACKS_DIR): Ru
   };
 }
 
-/** findRunningStack for a command line: on failure, says so as `command: …` and exits 1. */
+/** findRunningStack for a command line: on failure (none running, a port variable that is no port), says so as `command: …` and exits 1. */
 export function runningStackOrExit(command: string, env: Environment = process.env): RunningStack {
   try {
     return findRunningStack(env);
   } catch (error) {
-    if (!(error instanceof NoRunningStackError)) throw error;
-    console.error(`${command}: ${error.message}`);
+    console.error(`${command}: ${(error as Error).message}`);
     process.exit(1);
   }
 }
