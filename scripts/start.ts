@@ -67,7 +67,9 @@ function printUsage(stack: Stack, httpPort: number): void {
 
 /**
  * Ctrl-C in a terminal signals the whole process group, and npm forwards the signal once more:
- * later signals must not kill the process halfway through stopping (so `on`, not `once`).
+ * later signals must not kill the process halfway through stopping (so `on`, not `once`). npm start
+ * runs this under `node --import tsx`, not the tsx command, whose relay re-sends a signal that the
+ * child has not acknowledged within 30 ms, then kills it.
  */
 function stopOnSignals(stack: Stack): void {
   let stopping = false;
