@@ -6,6 +6,10 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // Each file in a fresh worker: files start servers and change process.env. Chosen, so vitest does
+    // not suggest otherwise; its other tuning hints are kept out of the output too (it is read every run).
+    isolate: true,
+    experimental: { diagnostics: false },
     coverage: {
       enabled: true,
       provider: 'v8',

@@ -7,24 +7,26 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { findRunningStack, localUrl, NoRunningStackError, type RunningStack } from '../dev/stack/running-stack';
 
 const FUNCTIONS = { merchant: 'refreshMerchantPlatformCertificates', partner: 'refreshPartnerPlatformCertificates' } as const;
 const SERVICE = 'payscore-sign-plan';
-const DEFAULT_LAMBDA_PORT = 4101;
 
 export type Invocation = { kind: 'deployed'; command: string; args: string[] } | { kind: 'local'; url: string };
 
 const USAGE = 'usage: npm run certificates -- --stage <stage> [--account merchant|partner]   or   npm run certificates -- --local [--account …]';
 
-/** What to invoke for these arguments; throws with the usage on a mistake. */
-export function certificateInvocations(argv: string[], env: Readonly<Record<string, string | undefined>>): Invocation[] {
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** What to invoke for these arguments (`--local`: the running stack's functions); throws with the usage on a mistake. */
+export function certificateInvocations(argv: string[], env: Environment, localStack: (env: Environment) => RunningStack = findRunningStack): Invocation[] {
   const { values } = parseArgs({ args: argv, options: { stage: { type: 'string' }, account: { type: 'string' }, local: { type: 'boolean', default: false } } });
   const accounts = values.account === undefined ? (['merchant', 'partner'] as const) : [values.account];
   if (!accounts.every((account): account is keyof typeof FUNCTIONS => account in FUNCTIONS)) throw new Error(`--account must be merchant or partner\n${USAGE}`);
   if (values.local) {
-    const stage = values.stage ?? 'local';
-    const port = env.LAMBDA_PORT || String(DEFAULT_LAMBDA_PORT);
-    return accounts.map((account) => ({ kind: 'local', url: `http://127.0.0.1:${port}/2015-03-31/functions/${SERVICE}-${stage}-${FUNCTIONS[account]}/invocations` }));
+    const stack = localStack(env);
+    const stage = values.stage ?? stack.stage;
+    return accounts.map((account) => ({ kind: 'local', url: `${localUrl(stack.ports.lambda)}/2015-03-31/functions/${SERVICE}-${stage}-${FUNCTIONS[account]}/invocations` }));
   }
   if (!values.stage) throw new Error(`--stage is required (the deployed functions of which stage to run)\n${USAGE}`);
   return accounts.map((account) => ({ kind: 'deployed', command: 'npx', args: ['serverless', 'invoke', '--function', FUNCTIONS[account], '--stage', values.stage!] }));
@@ -36,7 +38,7 @@ async function run(invocation: Invocation): Promise<boolean> {
   try {
     response = await fetch(invocation.url, { method: 'POST', body: '{}' });
   } catch {
-    console.error(`no local stack answers at ${new URL(invocation.url).origin}: start it with npm start (or set LAMBDA_PORT)`);
+    console.error(`no local stack answers at ${new URL(invocation.url).origin}: is npm start still running?`);
     return false;
   }
   console.log(await response.text());
@@ -48,8 +50,8 @@ async function main(): Promise<void> {
   try {
     invocations = certificateInvocations(process.argv.slice(2), process.env);
   } catch (error) {
-    console.error((error as Error).message);
-    process.exit(2);
+    console.error(`npm run certificates: ${(error as Error).message}`);
+    process.exit(error instanceof NoRunningStackError ? 1 : 2);
   }
   let ok = true;
   for (const invocation of invocations) ok = (await run(invocation)) && ok;

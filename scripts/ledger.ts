@@ -2,11 +2,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dev/aws/local-account';
-import { portsFromEnvironment } from '../dev/stack/ports';
+import { localUrl, runningStackOrExit } from '../dev/stack/running-stack';
 
-const { dynamoDb } = portsFromEnvironment(process.env);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamoDb}`, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-const tableName = `payscore-sign-plan-${process.env.STAGE ?? 'local'}-ledger`;
+const { ports, tableName } = runningStackOrExit('npm run ledger');
+const endpoint = localUrl(ports.dynamoDb);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
 
 try {
   const { Items = [] } = await client.send(new ScanCommand({ TableName: tableName }));
@@ -16,7 +16,7 @@ try {
   }
   console.log(`${Items.length} item(s) in ${tableName}`);
 } catch (error) {
-  console.error(`npm run ledger: cannot read ${tableName} on 127.0.0.1:${dynamoDb} (is npm start running?): ${(error as Error).message}`);
+  console.error(`npm run ledger: cannot read ${tableName} at ${endpoint}: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
   client.destroy();

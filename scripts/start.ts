@@ -5,6 +5,7 @@
 import { loadOrCreateDevKeys } from '../dev/keys';
 import { exampleOrder, runFlow } from '../dev/stack/demo-flow';
 import { portsFromEnvironment, PORT_VARIABLES } from '../dev/stack/ports';
+import { recordRunningStack, runningStacks } from '../dev/stack/running-stack';
 import { startStack, type Stack } from '../dev/stack/stack';
 
 const say = (line = '') => console.log(line);
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     progress: (line) => say(`… ${line}`),
     offlineOutput: (line) => (streaming ? console.log(`  offline │ ${line}`) : offlineLines.push(line)),
   });
+  // The helper commands find this stack by this record (dev/stack/running-stack.ts).
+  const forget = recordRunningStack({ pid: process.pid, stage: stack.stage, ports, tableName: stack.tableName, secretIds: stack.secretIds });
+  process.once('exit', forget);
   stopOnSignals(stack);
   say(`ready: functions on ${stack.apiUrl}`);
 
@@ -33,11 +37,13 @@ async function main(): Promise<void> {
     say(`── ${kind} flow ──`);
     await runFlow(stack, kind, (line) => say(line));
   }
-  printUsage(stack);
+  printUsage(stack, ports.http);
   streaming = true;
 }
 
-function printUsage(stack: Stack): void {
+function printUsage(stack: Stack, httpPort: number): void {
+  // The helper commands find the one running stack by themselves; beside others, they need it named.
+  const npmRun = runningStacks().length > 1 ? `HTTP_PORT=${httpPort} npm run` : 'npm run';
   const body = JSON.stringify(exampleOrder('merchant'));
   say();
   say('── serving (Ctrl-C stops everything) ──');
@@ -53,11 +59,18 @@ function printUsage(stack: Stack): void {
   say('See the delivery attempts, and the orders:');
   say(`  curl -s '${stack.sandbox.url}/sandbox/deliveries?notification_id=<notificationId>&wait=true'`);
   say(`  curl -s ${stack.sandbox.url}/sandbox/orders`);
-  say('Read the ledger (in another terminal):');
-  say('  npm run ledger');
+  say('In another terminal: read the ledger, run the platform certificate refreshers:');
+  say(`  ${npmRun} ledger`);
+  say(`  ${npmRun} certificates -- --local`);
   say();
 }
 
+/**
+ * Ctrl-C in a terminal signals the whole process group, and npm forwards the signal once more:
+ * later signals must not kill the process halfway through stopping (so `on`, not `once`). npm start
+ * runs this under `node --import tsx`, not the tsx command, whose relay re-sends a signal that the
+ * child has not acknowledged within 30 ms, then kills it.
+ */
 function stopOnSignals(stack: Stack): void {
   let stopping = false;
   const stop = (signal: string) => {
@@ -69,8 +82,8 @@ function stopOnSignals(stack: Stack): void {
       process.exit(0);
     });
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -4,10 +4,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVERLESS_BIN = join(dirname(createRequire(import.meta.url).resolve('osls/package.json')), 'bin', 'serverless.js');
 
 export interface OfflineOptions {
+  /** The project folder: serverless.yml, the functions, node_modules. */
+  projectDir: string;
   stage: string;
   httpPort: number;
   lambdaPort: number;
@@ -45,7 +47,7 @@ export function startOffline(options: OfflineOptions): Offline {
     ...Object.entries(options.params).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: options.projectDir,
     env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,14 +5,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
 import { startDynamoDb, type DynamoDbStandIn } from '../aws/dynamodb';
 import { awsEnvironment } from '../aws/environment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/local-account';
 import { startSecretsManager, type SecretsManagerStandIn } from '../aws/secrets-manager';
 import { accountSecret, type DevKeys } from '../keys';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../sandbox';
-import { startOffline, type Offline } from './offline';
+import { PROJECT_DIR, startOffline, type Offline } from './offline';
 import { isPortFree, PortInUseError, type StackPorts } from './ports';
+import { stageNames } from './running-stack';
 
 export interface StackOptions {
   keys: DevKeys;
@@ -23,8 +25,8 @@ export interface StackOptions {
   autoCompleteAfterMs?: number | null;
   /** WeChat Pay's retry waits (15 s … 6 h) are multiplied by this. */
   retryTimeScale?: number;
-  /** serverless-esbuild's work folder (default `.esbuild`): tests use their own. */
-  buildFolder?: string;
+  /** The project whose functions are served (default: this one); tests serve a copy. */
+  projectDir?: string;
   /** Progress lines. */
   progress: (line: string) => void;
   /** What serverless-offline prints. */
@@ -41,6 +43,8 @@ export interface Stack {
   dynamoDb: DynamoDbStandIn;
   tableName: string;
   secretIds: { merchant: string; partner: string };
+  /** serverless-esbuild's work folder the functions are served from. */
+  buildDir: string;
   /** The ledger item of an order, read through the real SDK client. */
   ledgerItem(pk: string): Promise<Record<string, unknown> | undefined>;
   stop(): Promise<void>;
@@ -67,8 +71,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   };
 
-  const secretIds = { merchant: `payscore/${stage}/merchant`, partner: `payscore/${stage}/partner` };
-  const tableName = `payscore-sign-plan-${stage}-ledger`;
+  const { secretIds, tableName } = stageNames(stage);
+  const projectDir = options.projectDir ?? PROJECT_DIR;
+  // Its own build folder, never `serverless package`'s (`.esbuild`, deleted when packaging ends) nor another
+  // stack's: serverless-esbuild deletes or rewrites its folder, and serverless-offline loads each handler from it.
+  const buildFolder = `.esbuild-stack-${ports.http}`;
   try {
     const secretsManager = await step('Secrets Manager stand-in', 'secretsManager', () =>
       startSecretsManager({
@@ -92,6 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!(await isPortFree(ports.lambda))) throw new PortInUseError('lambda', ports.lambda);
     const offline = await step('serverless-offline (the four functions)', 'http', async (): Promise<Offline> => {
       const started = startOffline({
+        projectDir,
         stage,
         httpPort: ports.http,
         lambdaPort: ports.lambda,
@@ -100,10 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           merchantNotifyUrl: `https://127.0.0.1:${ports.http}/merchant/notify`,
           partnerNotifyUrl: `https://127.0.0.1:${ports.http}/partner/notify`,
         },
-        env: {
-          ...awsEnvironment({ secretsManagerUrl: secretsManager.url, dynamoDbUrl: dynamoDb.url }),
-          ...(options.buildFolder ? { ESBUILD_WORK_FOLDER: options.buildFolder } : {}),
-        },
+        env: { ...awsEnvironment({ secretsManagerUrl: secretsManager.url, dynamoDbUrl: dynamoDb.url }), ESBUILD_WORK_FOLDER: buildFolder },
         onOutput: options.offlineOutput,
       });
       try {
@@ -126,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dynamoDb,
       tableName,
       secretIds,
+      buildDir: join(projectDir, buildFolder),
       ledgerItem: async (pk) => (await documents.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,
       stop: stopAll,
     };

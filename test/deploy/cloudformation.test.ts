@@ -1,10 +1,14 @@
-/** The CloudFormation that `serverless package` generates: what a deployment would really create. */
+/**
+ * The CloudFormation that `serverless package` generates: what a deployment would really create.
+ * Packaged in a copy of the project: `serverless package` deletes the project's `.serverless/` first.
+ */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyProject, PROJECT_ROOT, type ProjectCopy } from '../helpers/project-copy';
 
 interface Resource {
   Type: string;
@@ -13,20 +17,35 @@ interface Resource {
   UpdateReplacePolicy?: string;
 }
 
-let dir: string;
+let copy: ProjectCopy;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 
+// A file in this project's own .serverless/ (the output of the user's last `serverless package`), removed after.
+const projectOutput = join(PROJECT_ROOT, '.serverless');
+const sentinel = join(projectOutput, `test-sentinel-${process.pid}`);
+const outputExisted = existsSync(projectOutput);
+
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'package-'));
-  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'test', '--package', dir], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '', ESBUILD_WORK_FOLDER: '.esbuild-test-package' },
+  await mkdir(projectOutput, { recursive: true });
+  await writeFile(sentinel, '');
+  copy = await copyProject();
+  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'test'], {
+    cwd: copy.dir,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
   });
-  resources = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+  resources = JSON.parse(await readFile(join(copy.dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
 }, 120_000);
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await rm(outputExisted ? sentinel : projectOutput, { recursive: true, force: true });
+  await copy?.remove();
+});
 
 describe('packaged CloudFormation', () => {
+  it("leaves this project's own .serverless/ as it was", () => {
+    expect(existsSync(sentinel)).toBe(true);
+  });
+
   it('has the four routes of SPEC, IAM authorization on the create routes only', () => {
     const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']));
     expect(routes).toEqual({

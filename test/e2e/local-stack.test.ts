@@ -1,29 +1,44 @@
 /**
  * End to end: the stack as `npm start` runs it (serverless-offline included, on
- * free ports), the flow driven over HTTP for merchant and partner, then stopped.
+ * free ports, serving a copy of the project so that packaging beside it and its
+ * build folder stay out of this work tree), the flow driven over HTTP for
+ * merchant and partner, then stopped.
  */
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDevKeys } from '../../dev/keys';
-import { runFlow } from '../../dev/stack/demo-flow';
+import { exampleOrder, runFlow } from '../../dev/stack/demo-flow';
 import { freePorts, isPortFree, type StackPorts } from '../../dev/stack/ports';
 import { startStack, type Stack } from '../../dev/stack/stack';
+import { copyProject, type ProjectCopy } from '../helpers/project-copy';
 
+let copy: ProjectCopy;
 let stack: Stack;
 let ports: StackPorts;
 const offlineOutput: string[] = [];
 
 beforeAll(async () => {
+  copy = await copyProject();
   ports = await freePorts();
   stack = await startStack({
     keys: await generateDevKeys(),
     ports,
     stage: 'e2e',
-    buildFolder: '.esbuild-test-e2e',
+    projectDir: copy.dir,
     progress: () => undefined,
     offlineOutput: (line) => offlineOutput.push(line),
   });
 }, 240_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await stack?.stop();
+  await copy?.remove();
+});
+
+const post = async (url: string, body?: unknown): Promise<Response> =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
 describe('the local stack', () => {
   it.each(['merchant', 'partner'] as const)('%s: create → complete → USER_PAID delivered → ledger paid', async (kind) => {
@@ -46,6 +61,36 @@ describe('the local stack', () => {
     expect(logs).toContain('service order created');
     expect(logs).not.toContain(stack.keys.merchant.apiV3Key);
     expect(logs).not.toContain('oUpF8uMuAJO_M2pxb1Q9zNjWeS6o');
+  });
+
+  it('keeps serving while `npx serverless package` runs in the same project (they never share a build folder)', async () => {
+    await promisify(execFile)('npx', ['serverless', 'package'], {
+      cwd: copy.dir,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
+    });
+    const result = await runFlow(stack, 'merchant', () => undefined);
+    expect(result.ledger).toMatchObject({ state: 'DONE', order_id: result.orderId });
+    expect(result.deliveryAttempts).toBe(1);
+  }, 120_000);
+
+  it('answers 500 when a handler cannot be loaded, as API Gateway does, so the sandbox retries the notification', async () => {
+    const creation = await post(`${stack.apiUrl}/merchant/service-orders`, exampleOrder('merchant'));
+    expect(creation.status).toBe(200);
+    const created = (await creation.json()) as { order_id: string };
+    await rm(stack.buildDir, { recursive: true, force: true });
+
+    const probe = await post(`${stack.apiUrl}/merchant/notify`, {});
+    expect(probe.status).toBe(500);
+    expect(await probe.json()).toEqual({ message: 'Internal Server Error' });
+
+    const { notificationId } = (await (await post(`${stack.sandbox.url}/sandbox/orders/${created.order_id}/complete`)).json()) as { notificationId: string };
+    let record: { outcome: string; attempts: Array<{ attempt: number; statusCode?: number }> } | undefined;
+    for (let poll = 0; poll < 200 && !record?.attempts.length; poll++) {
+      [record] = (await (await fetch(`${stack.sandbox.url}/sandbox/deliveries?notification_id=${notificationId}`)).json()) as Array<NonNullable<typeof record>>;
+      if (!record?.attempts.length) await sleep(50);
+    }
+    expect(record?.attempts[0]).toMatchObject({ attempt: 1, statusCode: 500 });
+    expect(record?.outcome).not.toBe('delivered');
   });
 
   it('stops everything it started', async () => {
