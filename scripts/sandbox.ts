@@ -7,17 +7,19 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { DeliveryRecord, SandboxOrder } from '../dev/sandbox';
 import { DEFAULT_PORTS, portsFromEnvironment } from '../dev/stack/ports';
+import { findRunningStack, localUrl, RUNNING_STACKS_DIR, runningStacks } from '../dev/stack/running-stack';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Where the sandbox is: `--url`, else `SANDBOX_URL`, else the port `npm start` gives it.
- * The one place that decides it (discovery of the running stack plugs in here).
+ * Where the sandbox is: `--url`, else `SANDBOX_URL`, else the running `npm start`'s (found by
+ * itself, whatever its ports), else the port variables' or the default port.
  */
-export function sandboxUrl(flag: string | undefined, env: Env): string {
+export function sandboxUrl(flag: string | undefined, env: Env, stacksDir = RUNNING_STACKS_DIR): string {
   if (flag) return flag;
   if (env.SANDBOX_URL) return env.SANDBOX_URL;
-  return `http://127.0.0.1:${portsFromEnvironment(env).sandbox}`;
+  if (runningStacks(stacksDir).length === 0) return localUrl(portsFromEnvironment(env).sandbox);
+  return localUrl(findRunningStack(env, stacksDir).ports.sandbox);
 }
 
 export interface Io {
@@ -191,7 +193,7 @@ function usage(): string {
     ]),
     '',
     'options:',
-    `  --url <url>      the sandbox; default SANDBOX_URL, else http://127.0.0.1:$SANDBOX_PORT (${DEFAULT_PORTS.sandbox} unless set)`,
+    `  --url <url>      the sandbox; default SANDBOX_URL, else the running npm start's, else http://127.0.0.1:$SANDBOX_PORT (${DEFAULT_PORTS.sandbox} unless set)`,
     `  --wait <s>       how long complete, confirm, probe and replay wait for the delivery's outcome (default ${DEFAULT_WAIT_SECONDS}; 0: do not wait)`,
     '  --help           this text',
   ].join('\n');
@@ -254,6 +256,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     try {
       baseUrl = sandboxUrl(values.url, io.env).replace(/\/+$/, '');
     } catch (error) {
+      // A port variable that is no port, or several stacks running and nothing picking one.
       throw new UsageError((error as Error).message);
     }
     if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) throw new UsageError(`the sandbox URL ${baseUrl} (--url or SANDBOX_URL) is not an http URL`);

@@ -54,12 +54,12 @@ function printUsage(stack: Stack, httpPort: number): void {
   say();
   say('Create an order (a fresh sign plan: one open order per plan, plan details in order from 1):');
   say(`  curl -s -X POST ${stack.apiUrl}/merchant/service-orders -H 'Content-Type: application/json' -d '${body}'`);
-  say('Complete it: the sandbox deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify:');
-  say(`  curl -s -X POST ${stack.sandbox.url}/sandbox/orders/<order_id>/complete`);
-  say('See the delivery attempts, and the orders:');
-  say(`  curl -s '${stack.sandbox.url}/sandbox/deliveries?notification_id=<notificationId>&wait=true'`);
-  say(`  curl -s ${stack.sandbox.url}/sandbox/orders`);
-  say('In another terminal: read the ledger, run the platform certificate refreshers:');
+  say('Complete it (the sandbox deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify) and see the delivery:');
+  say(`  ${npmRun} sandbox -- complete <order_id>`);
+  say(`The sandbox's orders and deliveries (${npmRun} sandbox -- --help lists every command):`);
+  say(`  ${npmRun} sandbox -- orders`);
+  say(`  ${npmRun} sandbox -- deliveries`);
+  say('Read the ledger, run the platform certificate refreshers:');
   say(`  ${npmRun} ledger`);
   say(`  ${npmRun} certificates -- --local`);
   say();

@@ -53,6 +53,7 @@ export interface DeliveriesOptions {
   signProbe: (body: string) => Record<string, string>;
   resolveUrl: (notifyUrl: string) => string;
   log: (line: string) => void;
+  notice: (line: string) => void;
 }
 
 interface Sent {
@@ -90,7 +91,7 @@ export class Deliveries {
   /** From now on, deliver every notification to `url` instead of its notify_url; null: to its notify_url again. */
   forward(url: string | null): { url: string | null } {
     this.#forwardTo = url;
-    this.#options.log(url === null ? 'notifications go to their notify_url again' : `notifications are forwarded to ${url} from now on`);
+    this.#options.notice(url === null ? 'notifications go to their notify_url again' : `notifications are forwarded to ${url} from now on`);
     return this.forwarding();
   }
 
@@ -123,7 +124,7 @@ export class Deliveries {
     if (url !== notifyUrl && !this.#announced.has(notifyUrl)) {
       this.#announced.add(notifyUrl);
       const downgrade = notifyUrl.startsWith('https:') && url.startsWith('http:') ? ': plain http here, where WeChat Pay itself delivers only over https' : '';
-      this.#options.log(`notify_url ${notifyUrl} is delivered to ${url} (resolveNotifyUrl)${downgrade}`);
+      this.#options.notice(`notify_url ${notifyUrl} is delivered to ${url} (resolveNotifyUrl)${downgrade}`);
     }
     return url;
   }

@@ -24,6 +24,8 @@ export interface SandboxOptions {
   clock?: Clock;
   /** Receives one line per request and delivery attempt; default: silent. */
   log?: (line: string) => void;
+  /** Lines for the person at the screen (a notify_url rewritten, deliveries forwarded); default: `log`. */
+  notice?: (line: string) => void;
   /**
    * Where a notify_url is really delivered. WeChat Pay requires https notify_urls,
    * while the local stack serves http: map one to the other here. Default: as is.
@@ -33,9 +35,10 @@ export interface SandboxOptions {
   planDetailAmount?: number;
 }
 
-export type ResolvedOptions = Required<Omit<SandboxOptions, 'autoCompleteAfterMs'>> & { autoCompleteAfterMs: number | null };
+export type ResolvedOptions = Required<Omit<SandboxOptions, 'autoCompleteAfterMs' | 'notice'>> & { autoCompleteAfterMs: number | null; notice: (line: string) => void };
 
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
+  const log = options.log ?? (() => undefined);
   return {
     port: 0,
     host: '127.0.0.1',
@@ -43,7 +46,8 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     retryTimeScale: 1,
     deliveryTimeoutMs: 5000,
     clock: systemClock,
-    log: () => undefined,
+    log,
+    notice: log,
     resolveNotifyUrl: (notifyUrl) => notifyUrl,
     planDetailAmount: 1000,
     ...definedOnly(options),

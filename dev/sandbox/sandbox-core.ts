@@ -69,6 +69,7 @@ export class SandboxCore {
       signProbe: (body) => this.signing.probeHeaders(body),
       resolveUrl: options.resolveNotifyUrl,
       log: options.log,
+      notice: options.notice,
     });
   }
 

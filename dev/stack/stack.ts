@@ -93,6 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         autoCompleteAfterMs: options.autoCompleteAfterMs ?? null,
         retryTimeScale: options.retryTimeScale ?? 0.01,
         // notify_url must be https; the local functions are served over http on loopback.
+        notice: (line) => progress(`sandbox: ${line}`),
         resolveNotifyUrl: (url) => url.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'),
       }),
     );

@@ -1,8 +1,12 @@
 /** `npm run sandbox`: each command against a sandbox started here, through the CLI's main with its output captured. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../dev/stack/ports';
+import { DEFAULT_PORTS, freePort } from '../../dev/stack/ports';
+import { recordRunningStack, stageNames } from '../../dev/stack/running-stack';
 import { main, sandboxUrl } from '../../scripts/sandbox';
 import { createOrder, merchantOrder, perTestSandboxFixture, startReceiver, type Reaction, type startWorldSandbox } from '../dev/sandbox/helpers';
 
@@ -41,10 +45,27 @@ describe('npm run sandbox -- --help', () => {
 
 describe('the sandbox URL', () => {
   it('is --url, else SANDBOX_URL, else 127.0.0.1 on the sandbox port of npm start', () => {
-    expect(sandboxUrl('http://127.0.0.1:9000', { SANDBOX_URL: 'http://127.0.0.1:9001', SANDBOX_PORT: '9002' })).toBe('http://127.0.0.1:9000');
-    expect(sandboxUrl(undefined, { SANDBOX_URL: 'http://127.0.0.1:9001', SANDBOX_PORT: '9002' })).toBe('http://127.0.0.1:9001');
-    expect(sandboxUrl(undefined, { SANDBOX_URL: '', SANDBOX_PORT: '9002' })).toBe('http://127.0.0.1:9002');
-    expect(sandboxUrl(undefined, {})).toBe('http://127.0.0.1:4102');
+    const none = mkdtempSync(join(tmpdir(), 'no-stack-'));
+    try {
+      expect(sandboxUrl('http://127.0.0.1:9000', { SANDBOX_URL: 'http://127.0.0.1:9001', SANDBOX_PORT: '9002' }, none)).toBe('http://127.0.0.1:9000');
+      expect(sandboxUrl(undefined, { SANDBOX_URL: 'http://127.0.0.1:9001', SANDBOX_PORT: '9002' }, none)).toBe('http://127.0.0.1:9001');
+      expect(sandboxUrl(undefined, { SANDBOX_URL: '', SANDBOX_PORT: '9002' }, none)).toBe('http://127.0.0.1:9002');
+      expect(sandboxUrl(undefined, {}, none)).toBe('http://127.0.0.1:4102');
+    } finally {
+      rmSync(none, { recursive: true, force: true });
+    }
+  });
+
+  it('is the running npm start\'s, whatever its ports, when neither --url nor SANDBOX_URL is given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'one-stack-'));
+    try {
+      recordRunningStack({ pid: process.pid, stage: 'local', ports: { ...DEFAULT_PORTS, sandbox: 5102 }, ...stageNames('local') }, dir);
+      expect(sandboxUrl(undefined, {}, dir)).toBe('http://127.0.0.1:5102');
+      expect(sandboxUrl(undefined, { SANDBOX_PORT: '5202' }, dir)).toBe('http://127.0.0.1:5202');
+      expect(sandboxUrl(undefined, { SANDBOX_URL: 'http://127.0.0.1:9001' }, dir)).toBe('http://127.0.0.1:9001');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reaches the sandbox by each of them', async () => {

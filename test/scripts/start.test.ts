@@ -67,29 +67,36 @@ const printedCommands = (): string[] =>
 
 describe('npm start, on other ports', () => {
   it('prints the curl and npm commands that work with this stack', () => {
-    expect(printedCommands().map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
-      'curl -s -X',
-      'curl -s -X',
-      "curl -s 'http://127.0.0.1:" + ports.sandbox + '/sandbox/deliveries?notification_id=<notificationId>&wait=true\'',
-      `curl -s http://127.0.0.1:${ports.sandbox}/sandbox/orders`,
+    expect(printedCommands().map((line) => line.split(' ').slice(0, 6).join(' '))).toEqual([
+      `curl -s -X POST http://127.0.0.1:${ports.http}/merchant/service-orders -H`,
+      'npm run sandbox -- complete <order_id>',
+      'npm run sandbox -- orders',
+      'npm run sandbox -- deliveries',
       'npm run ledger',
-      'npm run certificates',
+      'npm run certificates -- --local',
     ]);
   });
 
+  it('says once per notify_url that the sandbox delivers it over plain http', () => {
+    for (const kind of ['merchant', 'partner']) {
+      const said = `… sandbox: notify_url https://127.0.0.1:${ports.http}/${kind}/notify is delivered to http://127.0.0.1:${ports.http}/${kind}/notify (resolveNotifyUrl): plain http here, where WeChat Pay itself delivers only over https\n`;
+      expect(output.split(said)).toHaveLength(2);
+    }
+  });
+
   it('every printed command works when pasted as printed in another terminal', async () => {
-    const [create, complete, deliveries, orders, ledger, certificates] = printedCommands() as [string, string, string, string, string, string];
-    expect(create).toContain(`http://127.0.0.1:${ports.http}/merchant/service-orders`);
+    const [create, complete, orders, deliveries, ledger, certificates] = printedCommands() as [string, string, string, string, string, string];
 
     const created = await paste(create);
     const order = JSON.parse(created.stdout) as { order_id: string; state: string };
     expect(order.state).toBe('CREATED');
     const outTradeNo = /"out_trade_no":"(\w+)"/.exec(create)![1]!;
     const completed = await paste(complete.replace('<order_id>', order.order_id));
-    const { notificationId } = JSON.parse(completed.stdout) as { notificationId: string };
-    const [delivery] = JSON.parse((await paste(deliveries.replace('<notificationId>', notificationId))).stdout) as Array<{ outcome: string }>;
-    expect(delivery?.outcome).toBe('delivered');
+    expect(completed).toMatchObject({ code: 0, stderr: '' });
+    const notificationId = /notification (\S+) \(PAYSCORE\.USER_PAID\)/.exec(completed.stdout)![1]!;
+    expect(completed.stdout).toContain(`delivered to http://127.0.0.1:${ports.http}/merchant/notify: HTTP 204 after 1 attempt`);
     expect((await paste(orders)).stdout).toContain(order.order_id);
+    expect((await paste(deliveries)).stdout).toContain(`${notificationId} PAYSCORE.USER_PAID order ${order.order_id}: delivered`);
 
     const listed = await paste(ledger);
     expect(listed).toMatchObject({ code: 0, stderr: expect.not.stringContaining('ECONNREFUSED') });
