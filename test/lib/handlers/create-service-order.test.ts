@@ -129,6 +129,20 @@ describe('create-service-order: success', () => {
     expect(await aws.item(serviceOrderKey({ mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: seed.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
   });
 
+  it('a repeated create with the same out_trade_no says it is the existing order, not a new one', async () => {
+    const handler = createHandler();
+    const order = merchantOrder();
+    const first = await post(handler, order);
+    const again = await post(handler, order);
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(json(again).order_id).toBe(json(first).order_id);
+    const said = log.lines.filter((line) => line.level === 'info' && line.attributes.out_trade_no === order.out_trade_no);
+    expect(said.map((line) => [line.message, line.attributes.order])).toEqual([
+      ['service order created', 'new'],
+      ['service order already existed: WeChat Pay answered the same order', 'existing'],
+    ]);
+  });
+
   it('a partner order for the provider-side openid succeeds too', async () => {
     const { sub_openid: openid, sub_appid: _dropped, ...order } = partnerOrder();
     const response = await post(createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never> }), { ...order, openid });

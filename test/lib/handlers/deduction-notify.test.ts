@@ -6,7 +6,7 @@ import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent, type EventInput } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
-import { buildNotification, type NotificationOptions } from '../../helpers/notifications';
+import { buildNotification, userPaidPlaintext, type NotificationOptions } from '../../helpers/notifications';
 import type { SecretCache } from '../../../lib/secrets/secret-cache';
 import type { Ledger } from '../../../lib/ledger/ledger';
 import { signResponse } from '../../../lib/wechatpay';
@@ -140,6 +140,54 @@ describe('deduction-notify: accepted notifications', () => {
     const before = timers();
     expect((await deliver(handler, notification())).statusCode).toBe(204);
     expect(during).toBe(before);
+  });
+});
+
+describe('deduction-notify: no genuine notification fails for its content or its number', () => {
+  it('a USER_PAID whose numbers exceed 2^53 and a double (9007199254740993, 1e400) is acknowledged and kept exactly', async () => {
+    const out = outOrderNo();
+    const text = JSON.stringify(userPaidPlaintext(world.merchant, { out_order_no: out }))
+      .replace('"paid_amount":40000', '"paid_amount":9007199254740993,"future_ratio":1e400')
+      .replace(/}$/, ',"risk_score":1E400}');
+    const response = await deliver(notifyHandler(), merchantNotification({ plaintextText: text }));
+    expect(response.statusCode, log.text()).toBe(204);
+    expect(log.lines.at(-1)!.attributes.outcome).toBe('applied');
+    expect((await notificationsOf(out)).map((entry) => entry.plaintext)).toEqual([text]);
+    expect((await orderItem(out))!.collection).toContain('"paid_amount":9007199254740993,"future_ratio":1e400');
+  });
+
+  it('a plaintext of 60 KiB is acknowledged and kept', async () => {
+    const out = outOrderNo();
+    const plaintext = userPaidPlaintext(world.merchant, { out_order_no: out, future_field: 'x'.repeat(60 * 1024) });
+    expect((await deliver(notifyHandler(), merchantNotification({ plaintext }))).statusCode, log.text()).toBe(204);
+    expect((await notificationsOf(out)).map((entry) => entry.plaintext)).toEqual([JSON.stringify(plaintext)]);
+  });
+
+  it('100 notifications of 30 KiB each for one order are all acknowledged and kept, the last USER_PAID too', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    const statuses = [];
+    for (let index = 0; index < 100; index += 1) {
+      const eventType = index < 99 ? 'PAYSCORE.USER_CONFIRM' : 'PAYSCORE.USER_PAID';
+      const plaintext = { out_order_no: out, future_field: 'x'.repeat(30 * 1024), ...(index < 99 ? { state: 'DOING', collection: undefined } : {}) };
+      statuses.push((await deliver(handler, merchantNotification({ eventType, plaintext }))).statusCode);
+    }
+    expect(statuses).toEqual(Array.from({ length: 100 }, () => 204));
+    expect(await notificationsOf(out)).toHaveLength(100);
+    expect(await orderItem(out)).toMatchObject({ state: 'DONE' });
+  });
+
+  it('two USER_PAID with different ids, newest first: the older one does not overwrite the newer collection', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    const at = (time: string) => (envelope: Record<string, unknown>) => void (envelope.create_time = time);
+    const newer = merchantNotification({ envelope: at('2026-11-22T10:05:00+08:00'), plaintext: { out_order_no: out } });
+    const paying = { state: 'USER_PAYING', total_amount: 40000, paying_amount: 40000, paid_amount: 0 };
+    const older = merchantNotification({ envelope: at('2026-11-22T10:00:00+08:00'), plaintext: { out_order_no: out, collection: paying } });
+    expect((await deliver(handler, newer)).statusCode).toBe(204);
+    expect((await deliver(handler, older)).statusCode).toBe(204);
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['applied', 'late']);
+    expect(JSON.parse((await orderItem(out))!.collection as string)).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
   });
 });
 
