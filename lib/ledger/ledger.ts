@@ -248,7 +248,8 @@ export class Ledger {
   /**
    * Applies a change if it is newer than what the object holds: a higher state,
    * or the same state told later; never out of a terminal state into another.
-   * `once` attributes (and `extra`) are set only if absent. False when older.
+   * `once` attributes (and `extra`) are set only if absent. False when older, or in a state its
+   * machine does not know.
    */
   async applyChange(change: StateChange): Promise<boolean> {
     return (await this.#apply(change, this.#budget())).moved;
@@ -256,10 +257,10 @@ export class Ledger {
 
   async #apply(change: StateChange, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<{ moved: boolean; old?: Record<string, unknown> }> {
     const version = changeVersion(change.machine, change.order);
-    if (version === undefined) throw new Error(`${change.kind} has no state ${change.order.state}`);
+    if (version === undefined) return { moved: false };
     const expression = new Expression();
     for (const [attribute, value] of Object.entries(change.identity)) if (value !== undefined) expression.set(attribute, value);
-    expression.set('kind', change.kind).set('state', change.order.state).set('version', version).set('source', change.source).setOrRemove('source_id', change.sourceId);
+    expression.set('kind', change.kind).set('state', change.order.state).set('version', version).set('source', change.source).setOrRemove('source_id', change.sourceId && storable(change.sourceId));
     expression.set('changed_at', change.receivedAt);
     for (const [attribute, value] of Object.entries(change.data)) expression.setOrRemove(attribute, value);
     expression.setEachOnce({ ...change.once, ...extra });

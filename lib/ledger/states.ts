@@ -3,6 +3,7 @@
  * no state ever moves backwards; within one state an older message never
  * overwrites a newer one's data).
  */
+import { encodeComponent } from './keys';
 
 export interface StateMachine {
   /** Forward order: a state never gives way to a lower rank. */
@@ -52,11 +53,12 @@ export function utcTime(time: string): string {
 
 /**
  * One string whose byte order is the order of changes: rank, sub-rank, time,
- * tie-break. `#` sorts below every digit, so an empty time is the oldest.
+ * tie-break (encoded: storable whatever a notification id holds). `#` sorts below every digit,
+ * so an empty time is the oldest.
  * Undefined for a state the machine does not know (nothing to order it by).
  */
 export function changeVersion(machine: StateMachine, change: ChangeOrder): string | undefined {
   const rank = machine.ranks[change.state];
   if (rank === undefined) return undefined;
-  return `${rank}#${change.subRank ?? 0}#${utcTime(change.at)}#${change.tieBreak}`;
+  return `${rank}#${change.subRank ?? 0}#${utcTime(change.at)}#${encodeComponent(change.tieBreak)}`;
 }

@@ -217,6 +217,15 @@ describe('ledger: create answers and notifications in any order', () => {
     expect(await orderOf(key)).toMatchObject({ state: 'DOING', state_description: 'USER_CONFIRM', created_at: expect.any(String) });
   });
 
+  it('an answer that is not a JSON object, or names no known state, records the order as CREATED', async () => {
+    for (const response of ['not json', '[]', '{"state":"SOMETHING_NEW"}']) {
+      const key = newOrder();
+      expect(await ledger.recordCreatedOrder({ key, request: '{}', response, wechatpayRequestId: undefined, at: '2026-11-22T02:00:00.000Z' })).toBe('new');
+      expect(await orderOf(key)).toMatchObject({ state: 'CREATED', create_response: response, source: 'create' });
+      expect(await orderOf(key)).not.toHaveProperty('source_id');
+    }
+  });
+
   it("a create answer without order_id does not block a later notification's order_id", async () => {
     const key = newOrder();
     expect(await createAnswer(key, { state: 'CREATED' })).toBe('new');
@@ -304,6 +313,7 @@ describe('ledger: any object kind, by its own state machine', () => {
     expect(await ledger.applyChange(change('SIGN_PLAN_CANCEL', '2026-11-22T03:00:00Z'))).toBe(true);
     expect(await ledger.applyChange(change('SIGNED', '2026-11-22T04:00:00Z'))).toBe(false);
     expect(await ledger.applyChange(change('COMPLETE', '2026-11-22T05:00:00Z'))).toBe(false);
+    expect(await ledger.applyChange(change('SOMETHING_NEW', '2026-11-22T06:00:00Z'))).toBe(false);
     const signPlan = await aws.item(userSignPlanKey(key));
     expect(signPlan).toMatchObject({ state: 'SIGN_PLAN_CANCEL', sign_plan_id: 'SIGNPLAN-1', source_id: 'EV-SIGN_PLAN_CANCEL' });
     expect(signPlan).not.toHaveProperty('pending_pk');
