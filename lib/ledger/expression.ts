@@ -44,6 +44,12 @@ export class Expression {
     return value === undefined ? this.remove(attribute) : this.set(attribute, value);
   }
 
+  /** Sets each defined value. */
+  setEach(attributes: Record<string, unknown>): this {
+    for (const [attribute, value] of Object.entries(attributes)) if (value !== undefined) this.set(attribute, value);
+    return this;
+  }
+
   /** Sets each defined value once. */
   setEachOnce(attributes: Record<string, unknown>): this {
     for (const [attribute, value] of Object.entries(attributes)) if (value !== undefined) this.setOnce(attribute, value);

@@ -182,9 +182,7 @@ export class Ledger {
     const applied = await this.#apply(change, signal, created);
     if (applied.moved) return applied.old?.created_at === undefined ? 'new' : 'existing';
     // A later state is already there: keep it, add what the answer alone knows.
-    const expression = new Expression();
-    for (const [attribute, value] of Object.entries(change.identity)) if (value !== undefined) expression.set(attribute, value);
-    expression.setEachOnce({ ...change.once, ...created });
+    const expression = new Expression().setEach(change.identity).setEachOnce({ ...change.once, ...created });
     const result = await this.#send(
       new UpdateCommand({
         TableName: this.#options.tableName,
@@ -258,8 +256,7 @@ export class Ledger {
   async #apply(change: StateChange, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<{ moved: boolean; old?: Record<string, unknown> }> {
     const version = changeVersion(change.machine, change.order);
     if (version === undefined) return { moved: false };
-    const expression = new Expression();
-    for (const [attribute, value] of Object.entries(change.identity)) if (value !== undefined) expression.set(attribute, value);
+    const expression = new Expression().setEach(change.identity);
     expression.set('kind', change.kind).set('state', change.order.state).set('version', version).set('source', change.source).setOrRemove('source_id', change.sourceId && storable(change.sourceId));
     expression.set('changed_at', change.receivedAt);
     for (const [attribute, value] of Object.entries(change.data)) expression.setOrRemove(attribute, value);
