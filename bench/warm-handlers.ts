@@ -18,7 +18,7 @@ import { nodeTransport } from '../lib/http/transport';
 /** Acknowledges every write at once and holds nothing: no growth of its own over 10,000 invocations. */
 const inMemoryLedger: Pick<Ledger, 'recordNotification' | 'recordCreatedOrder'> = {
   recordNotification: async () => 'applied',
-  recordCreatedOrder: async () => undefined,
+  recordCreatedOrder: async () => 'new',
 };
 
 const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });

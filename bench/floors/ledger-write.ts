@@ -10,7 +10,7 @@ export async function writeLedgerItem(attributes: Record<string, unknown> = {}):
   await ledger.send(
     new UpdateCommand({
       TableName: process.env.LEDGER_TABLE,
-      Key: { pk: `FLOOR#${randomUUID()}` },
+      Key: { pk: `FLOOR#${randomUUID()}`, sk: 'FLOOR' },
       UpdateExpression: ['SET received_at = :at', ...names.map((_, i) => `#a${i} = :a${i}`)].join(', '),
       ...(names.length ? { ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])) } : {}),
       ExpressionAttributeValues: { ':at': new Date().toISOString(), ...Object.fromEntries(names.map((name, i) => [`:a${i}`, attributes[name]])) },

@@ -4,7 +4,7 @@
  * deliver PAYSCORE.USER_PAID to the notify function, read the ledger.
  */
 import { randomBytes } from 'node:crypto';
-import { orderPartitionKey } from '../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../lib/ledger/keys';
 import type { Stack } from './stack';
 
 export type AccountKind = 'merchant' | 'partner';
@@ -62,10 +62,11 @@ export async function runFlow(stack: Stack, kind: AccountKind, say: (line: strin
   say(`  → PAYSCORE.USER_PAID ${notificationId} delivered to /${kind}/notify: ${record.attempts.map((attempt) => attempt.statusCode ?? attempt.error).join(', ')}`);
 
   const account = stack.keys[kind];
-  const pk = orderPartitionKey({ mchid: account.mchid, subMchid: order.sub_mchid as string | undefined, outOrderNo: String(order.out_trade_no) });
-  const ledger = await stack.ledgerItem(pk);
-  if (!ledger) throw new Error(`the ledger has no item ${pk}`);
-  const collection = ledger.collection as { state?: string; paid_amount?: number } | undefined;
-  say(`  → ledger ${pk}: state ${String(ledger.state)}, collection ${String(collection?.state)}, paid ${String(collection?.paid_amount)} fen`);
+  const key = serviceOrderKey({ mchid: account.mchid, subMchid: order.sub_mchid as string | undefined, outOrderNo: String(order.out_trade_no) });
+  const ledger = await stack.ledgerItem(key);
+  if (!ledger) throw new Error(`the ledger has no item ${key.pk}`);
+  // Kept as JSON text, its numbers exactly as WeChat Pay wrote them.
+  const collection = typeof ledger.collection === 'string' ? (JSON.parse(ledger.collection) as { state?: string; paid_amount?: number }) : undefined;
+  say(`  → ledger ${key.pk}: state ${String(ledger.state)}, collection ${String(collection?.state)}, paid ${String(collection?.paid_amount)} fen`);
   return { orderId, outTradeNo: String(order.out_trade_no), notificationId, deliveryAttempts: record.attempts.length, ledger };
 }

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
+import type { ItemKey } from '../../lib/ledger/keys';
 import { startDynamoDb, type DynamoDbStandIn } from '../aws/dynamodb';
 import { awsEnvironment } from '../aws/environment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/local-account';
@@ -46,7 +47,7 @@ export interface Stack {
   /** serverless-esbuild's work folder the functions are served from. */
   buildDir: string;
   /** The ledger item of an order, read through the real SDK client. */
-  ledgerItem(pk: string): Promise<Record<string, unknown> | undefined>;
+  ledgerItem(key: ItemKey): Promise<Record<string, unknown> | undefined>;
   stop(): Promise<void>;
 }
 
@@ -133,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tableName,
       secretIds,
       buildDir: join(projectDir, buildFolder),
-      ledgerItem: async (pk) => (await documents.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,
+      ledgerItem: async (key) => (await documents.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
       stop: stopAll,
     };
   } catch (error) {

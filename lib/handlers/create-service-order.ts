@@ -8,7 +8,7 @@ import { apiErrorResponse } from '../http/error-responses';
 import { httpHandler } from '../http/error-mapping';
 import { rawBody, type ProxyEvent } from '../http/event';
 import { jsonResponse, type HttpResponse } from '../http/response';
-import type { Ledger } from '../ledger/ledger';
+import type { CreateRecord, Ledger } from '../ledger/ledger';
 import { userReference, withContext, type Log } from '../log';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
@@ -74,10 +74,10 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       wechatpay_request_id: response.requestId,
       user_ref: userReference(variant.openid(order)),
     };
+    let record: CreateRecord | undefined;
     try {
-      await deps.ledger.recordCreatedOrder({
+      record = await deps.ledger.recordCreatedOrder({
         key: { mchid: credentials.mchid, subMchid: variant.subMchid(order), outOrderNo: outTradeNo },
-        orderId: typeof orderId === 'string' ? orderId : undefined,
         request: requestText,
         response: responseText,
         wechatpayRequestId: response.requestId,
@@ -87,7 +87,8 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       // WeChat Pay has the order: an error here would make the caller retry under a new number.
       log.error('LEDGER_WRITE_FAILED: WeChat Pay created the order but the ledger has no record of it; reconcile by out_trade_no', { ...fields, error });
     }
-    log.info('service order created', fields);
+    // A repeated create with the same out_trade_no is answered the same order: say which it was.
+    log.info(record === 'existing' ? 'service order already existed: WeChat Pay answered the same order' : 'service order created', { ...fields, order: record ?? 'unrecorded' });
     return jsonResponse(200, responseText, response.requestId ? { 'Request-ID': response.requestId } : {});
   };
 

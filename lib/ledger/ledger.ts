@@ -1,31 +1,162 @@
 /**
  * The only place that talks to the DynamoDB ledger (SPEC "The ledger"). Every
- * write is conditional or idempotent, never read-then-write, and has its own
- * timeout so that a slow table cannot eat a caller's whole budget.
+ * write is conditional or idempotent, never read-then-write, and each operation
+ * has its own time budget so that a slow table cannot eat a caller's whole one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STATE_EVENT_RANKS, type NotificationOutcome, type ReceivedNotification } from './notification-record';
-import { orderPartitionKey, type OrderKey } from './order-key';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isJsonObject } from '../wechatpay/json';
+import { Expression } from './expression';
+import {
+  intentKey,
+  notificationKey,
+  pendingPartition,
+  serviceOrderKey,
+  unattachedNotificationKey,
+  type Account,
+  type ItemKey,
+  type PendingKind,
+  type ServiceOrderKey,
+} from './keys';
+import { SERVICE_ORDER_EVENTS, type NotificationOutcome, type ReceivedNotification } from './notification-record';
+import { jsonField, nestedStringField, storable, stringField } from './plaintext';
+import { changeVersion, COLLECTION_RANKS, SERVICE_ORDER_STATES, type ChangeOrder, type ChangeSource, type StateMachine } from './states';
+
+/** The global secondary index of what is open: partition `pending_pk`, sort `pending_since`. */
+export const PENDING_INDEX = 'pending';
 
 export interface LedgerOptions {
   client: Pick<DynamoDBDocumentClient, 'send'>;
   tableName: string;
-  /** Budget of one write, retries by the SDK included. */
+  /** Budget of one ledger operation (its writes, and the SDK's retries of each). */
   writeTimeoutMs?: number;
 }
 
 export interface CreatedOrder {
-  key: OrderKey;
-  orderId: string | undefined;
+  key: ServiceOrderKey;
   /** The JSON text signed and sent, exactly. */
   request: string;
   /** WeChat Pay's answer exactly as received: the bytes its signature covers, so it can be verified again. */
   response: string;
   wechatpayRequestId: string | undefined;
+  /** ISO 8601, when WeChat Pay answered. */
+  at: string;
+}
+
+/** `new`: the first create answer the ledger holds for this order; `existing`: a repeated create, answered the same order. */
+export type CreateRecord = 'new' | 'existing';
+
+export type ObjectKind = 'SERVICE_ORDER' | 'USER_SIGN_PLAN' | 'USER_SIGN_PLAN_DETAIL' | 'PLAN';
+
+/** A change of one object's state, whatever told it (a notification, an answer, a sync). */
+export interface StateChange {
+  item: ItemKey;
+  kind: ObjectKind;
+  machine: StateMachine;
+  order: ChangeOrder;
+  /** The attributes that name the object; written with every change. */
+  identity: Record<string, string | undefined>;
+  /** The message's data: a newer message's replaces it, an absent field is removed. */
+  data: Record<string, string | undefined>;
+  /** WeChat Pay's own ids: set by whichever source gives them first, never overwritten, never null. */
+  once: Record<string, string | undefined>;
+  source: ChangeSource;
+  /** The notification id, or WeChat Pay's Request-ID of an answer. */
+  sourceId: string | undefined;
+  /** ISO 8601, when this system learnt it: the age the pending index sorts by. */
+  receivedAt: string;
+  /** Where the pending index finds it while its state is not terminal. */
+  pending?: { mchid: string; kind: PendingKind };
+}
+
+/** What WeChat Pay says of a service order (a notification's plaintext, a create or query answer). */
+export interface WechatpayText {
+  text: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * A service order's change from WeChat Pay's fields; undefined when its state is
+ * one the ledger does not know (then there is nothing to order it by: it is kept, not applied).
+ */
+export function serviceOrderChange(
+  key: ServiceOrderKey,
+  said: WechatpayText,
+  from: { source: ChangeSource; sourceId: string | undefined; at: string; tieBreak: string; receivedAt: string; defaultState?: string },
+): StateChange | undefined {
+  const given = stringField(said.fields, 'state');
+  const state = given !== undefined && given in SERVICE_ORDER_STATES.ranks ? given : from.defaultState;
+  if (state === undefined) return undefined;
+  const collectionState = nestedStringField(said.fields, 'collection', 'state');
+  return {
+    item: serviceOrderKey(key),
+    kind: 'SERVICE_ORDER',
+    machine: SERVICE_ORDER_STATES,
+    order: { state, subRank: (collectionState && COLLECTION_RANKS[collectionState]) || 0, at: from.at, tieBreak: from.tieBreak },
+    identity: accountAttributes(key, { out_order_no: key.outOrderNo }),
+    data: { state_description: stringField(said.fields, 'state_description'), collection: jsonField(said.text, said.fields, 'collection') },
+    once: { order_id: stringField(said.fields, 'order_id'), service_id: stringField(said.fields, 'service_id'), appid: stringField(said.fields, 'appid') },
+    source: from.source,
+    sourceId: from.sourceId,
+    receivedAt: from.receivedAt,
+    pending: { mchid: key.mchid, kind: 'SERVICE_ORDER' },
+  };
+}
+
+const accountAttributes = (account: Account, numbers: Record<string, string>): Record<string, string | undefined> => ({
+  mchid: storable(account.mchid),
+  sub_mchid: account.subMchid === undefined ? undefined : storable(account.subMchid),
+  ...Object.fromEntries(Object.entries(numbers).map(([name, value]) => [name, storable(value)])),
+});
+
+/** The write-ahead of one call that creates or changes something at WeChat Pay. */
+export interface Intent {
+  /** The object it acts on. */
+  object: ItemKey;
+  account: Account;
+  /** `create`, `complete`, `cancel`, `stop`. */
+  operation: string;
+  method: string;
+  path: string;
+  /** The exact text to be signed and sent. */
+  request: string;
   /** ISO 8601. */
   at: string;
 }
+
+export interface IntentOutcome {
+  status: 'DONE' | 'FAILED';
+  /** ISO 8601. */
+  at: string;
+  /** What completed it: the answer, or the reconciliation's query. */
+  source: ChangeSource;
+  httpStatus?: number;
+  /** WeChat Pay's answer exactly as received. */
+  response?: string;
+  wechatpayRequestId?: string;
+}
+
+export interface PendingQuery {
+  mchid: string;
+  kind: PendingKind;
+  /** ISO 8601: only what has been open since before it. */
+  before: string;
+  limit?: number;
+  /** `next` of the previous page. */
+  startKey?: Record<string, unknown>;
+}
+
+/** One object's partition: the object, and what is about it. */
+export interface LedgerRecord {
+  object: Record<string, unknown> | undefined;
+  /** In the order they were received. */
+  notifications: Record<string, unknown>[];
+  intents: Record<string, unknown>[];
+  /** A user sign plan's plan details, by number. */
+  details: Record<string, unknown>[];
+}
+
+type Command = UpdateCommand | PutCommand | GetCommand | QueryCommand;
 
 export class Ledger {
   readonly #options: LedgerOptions;
@@ -35,118 +166,241 @@ export class Ledger {
   }
 
   /**
-   * Records an order WeChat Pay accepted. Idempotent; a state set by an
-   * earlier notification is kept (the state never moves backwards).
+   * Records an order WeChat Pay accepted. Its answer's state applies by the same
+   * rules as a notification's (a state a notification already moved stays); the
+   * request and answer are kept once, from the first answer.
    */
-  async recordCreatedOrder(order: CreatedOrder): Promise<void> {
-    await this.#send(
+  async recordCreatedOrder(order: CreatedOrder): Promise<CreateRecord> {
+    const signal = this.#budget();
+    const fields = parsedObject(order.response);
+    const change = serviceOrderChange(
+      order.key,
+      { text: order.response, fields },
+      { source: 'create', sourceId: order.wechatpayRequestId, at: order.at, tieBreak: 'create', receivedAt: order.at, defaultState: 'CREATED' },
+    )!;
+    const created = { created_at: order.at, create_request: order.request, create_response: order.response, wechatpay_request_id: order.wechatpayRequestId };
+    const applied = await this.#apply(change, signal, created);
+    if (applied.moved) return applied.old?.created_at === undefined ? 'new' : 'existing';
+    // A later state is already there: keep it, add what the answer alone knows.
+    const expression = new Expression().setEach(change.identity).setEachOnce({ ...change.once, ...created });
+    const result = await this.#send(
       new UpdateCommand({
         TableName: this.#options.tableName,
-        Key: { pk: orderPartitionKey(order.key) },
-        UpdateExpression:
-          'SET mchid = :mchid, sub_mchid = :sub_mchid, out_order_no = :out_order_no, order_id = if_not_exists(order_id, :order_id), ' +
-          'create_request = :request, create_response = :response, wechatpay_request_id = :request_id, created_at = if_not_exists(created_at, :at), ' +
-          '#state = if_not_exists(#state, :created), state_rank = if_not_exists(state_rank, :created_rank)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':mchid': order.key.mchid,
-          ':sub_mchid': order.key.subMchid ?? null,
-          ':out_order_no': order.key.outOrderNo,
-          ':order_id': order.orderId ?? null,
-          ':request': order.request,
-          ':response': order.response,
-          ':request_id': order.wechatpayRequestId ?? null,
-          ':at': order.at,
-          ':created': 'CREATED',
-          ':created_rank': 0,
-        },
+        Key: change.item,
+        UpdateExpression: expression.update(),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+        ReturnValues: 'UPDATED_OLD',
       }),
+      signal,
     );
+    return (result as { Attributes?: Record<string, unknown> }).Attributes?.created_at === undefined ? 'new' : 'existing';
   }
 
   /**
-   * Records a notification durably, at most once per notification id. Resolves
-   * only once DynamoDB has acknowledged the write (or already had it).
+   * Records a notification durably as an item of its own, at most once per id,
+   * then applies it to its order. Every copy applies (so a copy whose first
+   * delivery failed between the two writes completes it); the order's version
+   * makes a second application of the same message impossible. Resolves only
+   * once DynamoDB has acknowledged the writes.
    */
   async recordNotification(notification: ReceivedNotification): Promise<NotificationOutcome> {
-    const rank = STATE_EVENT_RANKS[notification.eventType];
-    if (!notification.order || rank === undefined) return this.#recordEvent(notification);
-    const entry = [this.#entry(notification)];
-    const key = { pk: orderPartitionKey(notification.order) };
-    const common = {
-      ':id': new Set([notification.id]),
-      ':id_value': notification.id,
-      ':entry': entry,
-      ':empty': [],
-      ':at': notification.receivedAt,
-    };
-    const plaintext = notification.plaintext.fields;
-    // First: apply it, if it is new and not older than the state recorded.
-    const applied = await this.#conditional(
-      new UpdateCommand({
-        TableName: this.#options.tableName,
-        Key: key,
-        UpdateExpression:
-          'SET mchid = :mchid, sub_mchid = :sub_mchid, out_order_no = :out_order_no, order_id = if_not_exists(order_id, :order_id), ' +
-          '#state = :state, state_rank = :rank, last_event_type = :event_type, #collection = :collection, updated_at = :at, ' +
-          'notifications = list_append(if_not_exists(notifications, :empty), :entry) ADD notification_ids :id',
-        ConditionExpression: 'NOT contains(notification_ids, :id_value) AND (attribute_not_exists(state_rank) OR state_rank <= :rank)',
-        // Both are DynamoDB reserved words.
-        ExpressionAttributeNames: { '#state': 'state', '#collection': 'collection' },
-        ExpressionAttributeValues: {
-          ...common,
-          ':mchid': notification.order.mchid,
-          ':sub_mchid': notification.order.subMchid ?? null,
-          ':out_order_no': notification.order.outOrderNo,
-          ':order_id': typeof plaintext.order_id === 'string' ? plaintext.order_id : null,
-          ':state': typeof plaintext.state === 'string' ? plaintext.state : notification.eventType,
-          ':rank': rank,
-          ':event_type': notification.eventType,
-          ':collection': plaintext.collection ?? null,
-        },
-      }),
-    );
-    if (applied) return 'applied';
-    // Then: new but older than the recorded state (a late USER_CONFIRM): keep it, leave the state alone.
-    const late = await this.#conditional(
-      new UpdateCommand({
-        TableName: this.#options.tableName,
-        Key: key,
-        UpdateExpression: 'SET notifications = list_append(if_not_exists(notifications, :empty), :entry), updated_at = :at ADD notification_ids :id',
-        ConditionExpression: 'NOT contains(notification_ids, :id_value)',
-        ExpressionAttributeValues: common,
-      }),
-    );
-    return late ? 'late' : 'duplicate';
-  }
-
-  /** A notification about no known kind of order state: one item per notification id. */
-  async #recordEvent(notification: ReceivedNotification): Promise<NotificationOutcome> {
+    const signal = this.#budget();
+    const { order } = notification;
+    const item = order ? notificationKey(serviceOrderKey(order), notification.id) : unattachedNotificationKey(notification.mchid, notification.id);
     const recorded = await this.#conditional(
       new PutCommand({
         TableName: this.#options.tableName,
-        Item: { pk: `EVENT#${notification.mchid}#${notification.id}`, mchid: notification.mchid, ...this.#entry(notification) },
+        Item: {
+          ...item,
+          kind: 'NOTIFICATION',
+          ...withoutUndefined(order ? accountAttributes(order, { out_order_no: order.outOrderNo }) : accountAttributes({ mchid: notification.mchid }, {})),
+          id: storable(notification.id),
+          event_type: storable(notification.eventType),
+          create_time: storable(notification.createTime),
+          received_at: notification.receivedAt,
+          // The decrypted text itself: reconciliation wants exactly what WeChat Pay sent, unknown fields included.
+          plaintext: notification.plaintext.text,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
+      signal,
     );
-    return recorded ? 'recorded' : 'duplicate';
+    const change =
+      order && SERVICE_ORDER_EVENTS.has(notification.eventType)
+        ? serviceOrderChange(order, notification.plaintext, {
+            source: 'notification',
+            sourceId: notification.id,
+            at: notification.createTime,
+            tieBreak: notification.id,
+            receivedAt: notification.receivedAt,
+          })
+        : undefined;
+    if (!change) return recorded ? 'recorded' : 'duplicate';
+    if ((await this.#apply(change, signal)).moved) return 'applied';
+    if (!recorded) return 'duplicate';
+    // Recorded first but not applied: late, unless a concurrent copy applied it meanwhile.
+    return (await this.#version(change.item, signal)) === changeVersion(change.machine, change.order) ? 'duplicate' : 'late';
   }
 
-  #entry(notification: ReceivedNotification) {
+  /**
+   * Applies a change if it is newer than what the object holds: a higher state,
+   * or the same state told later; never out of a terminal state into another.
+   * `once` attributes (and `extra`) are set only if absent. False when older, or in a state its
+   * machine does not know.
+   */
+  async applyChange(change: StateChange): Promise<boolean> {
+    return (await this.#apply(change, this.#budget())).moved;
+  }
+
+  async #apply(change: StateChange, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<{ moved: boolean; old?: Record<string, unknown> }> {
+    const version = changeVersion(change.machine, change.order);
+    if (version === undefined) return { moved: false };
+    const expression = new Expression().setEach(change.identity);
+    expression.set('kind', change.kind).set('state', change.order.state).set('version', version).set('source', change.source).setOrRemove('source_id', change.sourceId && storable(change.sourceId));
+    expression.set('changed_at', change.receivedAt);
+    for (const [attribute, value] of Object.entries(change.data)) expression.setOrRemove(attribute, value);
+    expression.setEachOnce({ ...change.once, ...extra });
+    if (change.pending && !change.machine.terminal.includes(change.order.state)) {
+      expression.set('pending_pk', pendingPartition(change.pending.mchid, change.pending.kind)).set('pending_since', change.receivedAt);
+    } else {
+      expression.remove('pending_pk').remove('pending_since');
+    }
+    const state = expression.name('state');
+    const versionName = expression.name('version');
+    const terminal = change.machine.terminal.map((name) => expression.value(name)).join(', ');
+    const condition =
+      `(attribute_not_exists(${versionName}) OR ${versionName} < ${expression.value(version)}) AND ` +
+      `(attribute_not_exists(${state}) OR ${state} = ${expression.value(change.order.state)} OR NOT (${state} IN (${terminal})))`;
+    const command = new UpdateCommand({
+      TableName: this.#options.tableName,
+      Key: change.item,
+      UpdateExpression: expression.update(),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: expression.names,
+      ExpressionAttributeValues: expression.values,
+      ...(Object.keys(extra).length ? { ReturnValues: 'UPDATED_OLD' as const } : {}),
+    });
+    try {
+      const result = (await this.#send(command, signal)) as { Attributes?: Record<string, unknown> };
+      return { moved: true, ...(result.Attributes ? { old: result.Attributes } : {}) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { moved: false };
+      throw error;
+    }
+  }
+
+  async #version(item: ItemKey, signal: AbortSignal): Promise<unknown> {
+    const result = await this.#send(
+      new GetCommand({ TableName: this.#options.tableName, Key: item, ConsistentRead: true, ProjectionExpression: '#version', ExpressionAttributeNames: { '#version': 'version' } }),
+      signal,
+    );
+    return (result as { Item?: Record<string, unknown> }).Item?.version;
+  }
+
+  /**
+   * Writes the intent of a call as PENDING, before the call. False when the
+   * operation already has one (PENDING or DONE: the caller's repeat); a FAILED
+   * one (WeChat Pay never had it) is replaced, so a retry goes through.
+   */
+  async writeIntent(intent: Intent): Promise<boolean> {
+    return this.#conditional(
+      new PutCommand({
+        TableName: this.#options.tableName,
+        Item: {
+          ...intentKey(intent.object, intent.operation),
+          kind: 'INTENT',
+          ...withoutUndefined(accountAttributes(intent.account, {})),
+          operation: intent.operation,
+          method: intent.method,
+          path: intent.path,
+          request: intent.request,
+          status: 'PENDING',
+          created_at: intent.at,
+          pending_pk: pendingPartition(intent.account.mchid, 'INTENT'),
+          pending_since: intent.at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'FAILED' },
+      }),
+      this.#budget(),
+    );
+  }
+
+  /** Completes a PENDING intent (it leaves the pending index). False when it was not PENDING. */
+  async completeIntent(object: ItemKey, operation: string, outcome: IntentOutcome): Promise<boolean> {
+    const expression = new Expression()
+      .set('status', outcome.status)
+      .set('completed_at', outcome.at)
+      .set('completed_by', outcome.source)
+      .setOrRemove('http_status', outcome.httpStatus)
+      .setOrRemove('response', outcome.response)
+      .setOrRemove('wechatpay_request_id', outcome.wechatpayRequestId)
+      .remove('pending_pk')
+      .remove('pending_since');
+    return this.#conditional(
+      new UpdateCommand({
+        TableName: this.#options.tableName,
+        Key: intentKey(object, operation),
+        UpdateExpression: expression.update(),
+        ConditionExpression: `${expression.name('status')} = ${expression.value('PENDING')}`,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      }),
+      this.#budget(),
+    );
+  }
+
+  /** What has been open since before `before`, oldest first (so that a bounded run starves nothing): a query on the index, never a scan. */
+  async pending(query: PendingQuery): Promise<{ items: Record<string, unknown>[]; next?: Record<string, unknown> }> {
+    const result = (await this.#send(
+      new QueryCommand({
+        TableName: this.#options.tableName,
+        IndexName: PENDING_INDEX,
+        KeyConditionExpression: 'pending_pk = :pk AND pending_since < :before',
+        ExpressionAttributeValues: { ':pk': pendingPartition(query.mchid, query.kind), ':before': query.before },
+        ScanIndexForward: true,
+        ...(query.limit ? { Limit: query.limit } : {}),
+        ...(query.startKey ? { ExclusiveStartKey: query.startKey } : {}),
+      }),
+      this.#budget(),
+    )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+    return { items: result.Items ?? [], ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
+  }
+
+  /** An object as the ledger has it, with its notifications, intents and details: one partition, read whole. */
+  async read(object: ItemKey): Promise<LedgerRecord> {
+    const signal = this.#budget();
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = (await this.#send(
+        new QueryCommand({
+          TableName: this.#options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': object.pk },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+        signal,
+      )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const of = (kind: string) => items.filter((item) => item.kind === kind);
     return {
-      id: notification.id,
-      event_type: notification.eventType,
-      create_time: notification.createTime,
-      received_at: notification.receivedAt,
-      // The decrypted text itself: reconciliation wants exactly what WeChat Pay sent, unknown fields included.
-      plaintext: notification.plaintext.text,
+      object: items.find((item) => item.sk === object.sk),
+      notifications: of('NOTIFICATION').sort((a, b) => String(a.received_at).localeCompare(String(b.received_at))),
+      intents: of('INTENT'),
+      details: of('USER_SIGN_PLAN_DETAIL'),
     };
   }
 
   /** Sends a conditional write; false when its condition did not hold. */
-  async #conditional(command: UpdateCommand | PutCommand): Promise<boolean> {
+  async #conditional(command: UpdateCommand | PutCommand, signal: AbortSignal): Promise<boolean> {
     try {
-      await this.#send(command);
+      await this.#send(command, signal);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -154,7 +408,24 @@ export class Ledger {
     }
   }
 
-  async #send(command: UpdateCommand | PutCommand): Promise<void> {
-    await this.#options.client.send(command as UpdateCommand, { abortSignal: AbortSignal.timeout(this.#options.writeTimeoutMs ?? 2_000) });
+  #budget(): AbortSignal {
+    return AbortSignal.timeout(this.#options.writeTimeoutMs ?? 2_000);
+  }
+
+  async #send(command: Command, abortSignal: AbortSignal): Promise<unknown> {
+    return this.#options.client.send(command as UpdateCommand, { abortSignal });
   }
 }
+
+/** The answer's JSON object; an empty one for anything else (the create handler only records verified answers). */
+function parsedObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+const withoutUndefined = (attributes: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => entry[1] !== undefined));

@@ -1,11 +1,8 @@
 /** How a verified, decrypted notification lands in the ledger. */
-import type { OrderKey } from './order-key';
+import type { ServiceOrderKey } from './keys';
 
-/** Event types that move an order's state, by rank: a lower rank never overwrites a higher one. */
-export const STATE_EVENT_RANKS: Readonly<Record<string, number>> = {
-  'PAYSCORE.USER_CONFIRM': 1,
-  'PAYSCORE.USER_PAID': 2,
-};
+/** Event types about a service order's state (SPEC "Receiving a deduction notification"). */
+export const SERVICE_ORDER_EVENTS: ReadonlySet<string> = new Set(['PAYSCORE.USER_CONFIRM', 'PAYSCORE.USER_PAID']);
 
 export interface ReceivedNotification {
   id: string;
@@ -17,10 +14,13 @@ export interface ReceivedNotification {
   /** The decrypted resource exactly as WeChat Pay sent it, and parsed. */
   plaintext: { text: string; fields: Record<string, unknown> };
   /** The order it is about; undefined when the plaintext names none (other event types). */
-  order: OrderKey | undefined;
+  order: ServiceOrderKey | undefined;
   /** The account it was verified for. */
   mchid: string;
 }
 
-/** `applied`: a new state; `late`: recorded, but the order already has a later state; `duplicate`: seen before, nothing written. */
+/**
+ * `applied`: it moved the order; `late`: recorded, but the order already has a later state or newer data;
+ * `duplicate`: seen before (another copy recorded it); `recorded`: kept, about no state the ledger orders.
+ */
 export type NotificationOutcome = 'applied' | 'late' | 'duplicate' | 'recorded';

@@ -50,6 +50,19 @@ const wechatTime = v.pipe(
   }, 'must be a time formatted yyyyMMddHHmmss'),
 );
 
+/**
+ * The characters WeChat Pay allows in a number, and at most 32 of them. A sign-plan order's
+ * `out_trade_no` must equal its plan detail's `merchant_plan_detail_no` (digits, letters, `_-*`)
+ * and becomes the order's `out_order_no` (direct merchant: digits, letters, `_-|`; partner:
+ * `_-|*`), so it may hold only what both allow. Sources: WeChat Pay's pages "创建支付分订单"
+ * (merchant and partner), "创建用户的签约计划服务订单" and "创建用户的签约计划".
+ */
+const merchantNumber = (allowed: string, described: string) =>
+  v.pipe(v.string(), v.regex(new RegExp(`^[0-9A-Za-z${allowed}]{1,32}$`), `must be 1 to 32 characters, each a digit, a letter or ${described} (the characters WeChat Pay allows)`));
+
+/** Merchant numbers are WeChat Pay's own: digits. */
+const mchid = v.pipe(v.string(), v.regex(/^[0-9]{1,32}$/, 'must be a WeChat Pay merchant number: 1 to 32 digits'));
+
 const notifyUrl = v.pipe(
   v.string(),
   v.maxLength(NOTIFY_URL_MAX_LENGTH, `must be at most ${NOTIFY_URL_MAX_LENGTH} characters`),
@@ -79,14 +92,14 @@ const common = {
   time_range: timeRange,
   location: v.optional(location),
   attach: v.optional(v.pipe(v.string(), v.maxLength(256, 'must be at most 256 characters'))),
-  out_trade_no: text(32),
 };
 
-export const merchantServiceOrderSchema = closedObject({ ...common, openid: text(128) });
+export const merchantServiceOrderSchema = closedObject({ ...common, out_trade_no: merchantNumber('_-', '_ -'), openid: text(128) });
 
 const partnerFields = closedObject({
   ...common,
-  sub_mchid: text(32),
+  out_trade_no: merchantNumber('_*-', '_ - *'),
+  sub_mchid: mchid,
   sub_appid: v.optional(text(32)),
   openid: v.optional(text(128)),
   sub_openid: v.optional(text(128)),

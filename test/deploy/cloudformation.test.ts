@@ -78,17 +78,42 @@ describe('packaged CloudFormation', () => {
     for (const [logicalId] of refreshers) expect(targets.filter((target) => target.includes(`"${logicalId}"`))).toHaveLength(1);
   });
 
-  it('keeps the ledger: on demand, point-in-time recovery, retained on delete and replace', () => {
+  it('keeps the ledger: on demand, point-in-time recovery and deletion protection, retained on delete and replace', () => {
     const [table] = ofType('AWS::DynamoDB::Table');
     expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    expect(table!.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    expect(table!.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+  });
+
+  it('keys the ledger by object (pk) and item (sk), with the sparse pending index by account and age', () => {
+    const [table] = ofType('AWS::DynamoDB::Table');
+    expect(table!.Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table!.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'pending',
+        KeySchema: [
+          { AttributeName: 'pending_pk', KeyType: 'HASH' },
+          { AttributeName: 'pending_since', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: expect.arrayContaining(['kind', 'mchid', 'sub_mchid', 'out_order_no', 'service_id', 'appid', 'state', 'operation']) },
+      },
+    ]);
   });
 
   it('grants only the secret reads and writes and ledger writes used, on named resources, never *', () => {
     const [role] = ofType('AWS::IAM::Role');
     const statements = role!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
     const granted = statements.filter((statement: any) => [statement.Action].flat().some((action: string) => !action.startsWith('logs:')));
-    expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
     const text = JSON.stringify(granted);
     expect(text).not.toMatch(/"\*"|:\*"/);
     expect(text).toContain('secret:payscore/test/merchant-??????');
@@ -96,6 +121,9 @@ describe('packaged CloudFormation', () => {
     const writes = granted.find((statement: any) => [statement.Action].flat().includes('secretsmanager:PutSecretValue'));
     expect([writes.Action].flat()).toEqual(['secretsmanager:PutSecretValue']);
     expect(JSON.stringify(writes.Resource).match(/secret:payscore\/test\/(merchant|partner)-\?{6}/g)).toHaveLength(2);
-    expect(JSON.stringify(granted.find((statement: any) => [statement.Action].flat()[0].startsWith('dynamodb:')).Resource)).toBe('{"Fn::GetAtt":["LedgerTable","Arn"]}');
+    expect(granted.find((statement: any) => [statement.Action].flat()[0].startsWith('dynamodb:')).Resource).toEqual([
+      { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }, '/index/pending']] },
+    ]);
   });
 });

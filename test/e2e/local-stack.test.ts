@@ -45,7 +45,7 @@ describe('the local stack', () => {
     const lines: string[] = [];
     const result = await runFlow(stack, kind, (line) => lines.push(line));
     expect(result.ledger).toMatchObject({ state: 'DONE', order_id: result.orderId, out_order_no: result.outTradeNo, create_request: expect.any(String) });
-    expect(result.ledger.collection).toMatchObject({ state: 'USER_PAID' });
+    expect(JSON.parse(result.ledger.collection as string)).toMatchObject({ state: 'USER_PAID' });
     expect(result.deliveryAttempts).toBe(1);
     expect(lines.join('\n')).toContain('→ 200: order_id');
   });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsEnvironment } from '../../dev/aws/environment';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../dev/sandbox';
-import { orderPartitionKey } from '../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';
@@ -50,7 +50,7 @@ describe('deployed handlers', () => {
     const order = merchantOrder();
     const response = await handler(httpApiEvent({ body: JSON.stringify(order) }));
     expect(response.statusCode, response.body).toBe(200);
-    expect(await aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
+    expect(await aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
   });
 
   it('createPartnerServiceOrder creates an order for the sub-merchant', async () => {

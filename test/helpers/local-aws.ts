@@ -6,7 +6,8 @@ import { startDynamoDb, type DynamoDbStandIn } from '../../dev/aws/dynamodb';
 import { startFaultProxy, type FaultProxy } from '../../dev/aws/fault-proxy';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../dev/aws/local-account';
 import { startSecretsManager, type SecretsManagerStandIn } from '../../dev/aws/secrets-manager';
-import { Ledger } from '../../lib/ledger/ledger';
+import type { ItemKey } from '../../lib/ledger/keys';
+import { Ledger, type LedgerRecord } from '../../lib/ledger/ledger';
 import { SecretCache } from '../../lib/secrets/secret-cache';
 import { SecretWriter } from '../../lib/secrets/secret-writer';
 
@@ -22,7 +23,9 @@ export interface LocalAws {
   ledger(options?: { writeTimeoutMs?: number }): Ledger;
   /** Reads the table directly, bypassing the proxy. */
   items(): Promise<Record<string, unknown>[]>;
-  item(pk: string): Promise<Record<string, unknown> | undefined>;
+  item(key: ItemKey): Promise<Record<string, unknown> | undefined>;
+  /** An object's whole partition (the object, its notifications, intents, details), bypassing the proxy. */
+  record(key: ItemKey): Promise<LedgerRecord>;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,8 @@ export async function startLocalAws(secrets: Record<string, string>, tableName =
     secretWriter: (secretId) => new SecretWriter({ client: secretsClient, secretId }),
     ledger: (options = {}) => new Ledger({ client: proxied, tableName, ...options }),
     items: async () => (await direct.send(new ScanCommand({ TableName: tableName }))).Items ?? [],
-    item: async (pk) => (await direct.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true }))).Item,
+    item: async (key) => (await direct.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
+    record: (key) => new Ledger({ client: direct, tableName }).read(key),
     close: async () => {
       direct.destroy();
       proxied.destroy();

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_FAULT_KINDS, type Sandbox } from '../../dev/sandbox';
-import { orderPartitionKey } from '../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';
@@ -56,7 +56,7 @@ describe('reliability: WeChat Pay faults on create', LONG_RUNNING, () => {
       const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
       expect([502, 504]).toContain(response.statusCode);
       answers.push(`${response.statusCode} ${JSON.parse(response.body).code}`);
-      expect(await aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toBeUndefined();
+      expect(await aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toBeUndefined();
     }
     expect(maxMs(timings)).toBeLessThan(DEADLINE_MS + SLACK_MS);
     expect(log.lines.filter((line) => line.message === 'request failed').map((line) => line.attributes.code)).toEqual(

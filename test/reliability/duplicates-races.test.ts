@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deductionNotifyHandler } from '../../lib/handlers/deduction-notify';
-import { orderPartitionKey } from '../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { lambdaContext } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';
@@ -71,7 +71,7 @@ describe('reliability: duplicates and races', LONG_RUNNING, () => {
     const handler = timed(deductionNotifyHandler(log, () => ({ secrets, ledger })), timings);
     const scenarios = Array.from({ length: ORDERS }, (_, index) => scenario(index));
     for (const [index, { outOrderNo }] of scenarios.entries()) {
-      await ledger.recordCreatedOrder({ key: { mchid: world.merchant.mchid, outOrderNo }, orderId: `ORDER${index}`, request: '{}', response: '{}', wechatpayRequestId: undefined, at: new Date().toISOString() });
+      await ledger.recordCreatedOrder({ key: { mchid: world.merchant.mchid, outOrderNo }, request: '{}', response: JSON.stringify({ state: 'CREATED', order_id: `ORDER${index}` }), wechatpayRequestId: undefined, at: new Date().toISOString() });
     }
     // The random order of everything, from the fixed fast-check seed.
     const [shuffle] = fc.sample(fc.record({ orders: fc.shuffledSubarray(scenarios, { minLength: ORDERS }), deliveries: fc.array(fc.tuple(fc.double({ noNaN: true }), transportArbitrary), { minLength: ORDERS * 2 * COPIES, maxLength: ORDERS * 2 * COPIES }) }), 1);
@@ -97,19 +97,21 @@ describe('reliability: duplicates and races', LONG_RUNNING, () => {
       if (outcome !== 'duplicate') effects.set(String(line.attributes.notification_id), (effects.get(String(line.attributes.notification_id)) ?? 0) + 1);
     }
     const items = await aws.items();
-    const byKey = new Map(items.map((item) => [item.pk, item]));
     let done = 0;
     for (const { outOrderNo, paid, confirm, lateConfirm } of scenarios) {
-      const item = byKey.get(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo }))!;
-      expect(item).toMatchObject({ state: 'DONE', state_rank: 2, last_event_type: 'PAYSCORE.USER_PAID', order_id: expect.stringMatching(/^ORDER/), collection: { state: 'USER_PAID' } });
-      expect((item.notifications as Array<{ id: string }>).map((entry) => entry.id).sort()).toEqual([paid.id, confirm.id].sort());
-      expect(item.notification_ids).toEqual(new Set([paid.id, confirm.id]));
+      const { pk } = serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo });
+      const partition = items.filter((item) => item.pk === pk);
+      const order = partition.find((item) => item.kind === 'SERVICE_ORDER')!;
+      expect(order).toMatchObject({ state: 'DONE', source: 'notification', source_id: paid.id, order_id: expect.stringMatching(/^ORDER/) });
+      expect(JSON.parse(order.collection as string)).toMatchObject({ state: 'USER_PAID' });
+      expect(partition.filter((item) => item.kind === 'NOTIFICATION').map((item) => item.id).sort()).toEqual([paid.id, confirm.id].sort());
       expect(effects.get(paid.id)).toBe(1);
       expect(effects.get(confirm.id)).toBe(1);
       if (lateConfirm) expect(log.lines.find((line) => line.attributes.notification_id === confirm.id && line.attributes.outcome !== 'duplicate')!.attributes.outcome).toBe('late');
       done += 1;
     }
-    expect(items).toHaveLength(ORDERS);
+    // Per order: the order and its two notifications.
+    expect(items).toHaveLength(ORDERS * 3);
     expect(timings).toHaveLength(ORDERS * 2 * COPIES);
     expect(outcomes.counts.duplicate).toBe(ORDERS * 2 * (COPIES - 1));
     figures.record({

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../dev/sandbox';
 import { deductionNotifyHandler } from '../../lib/handlers/deduction-notify';
-import { orderPartitionKey } from '../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../lib/ledger/keys';
 import type { SecretCache } from '../../lib/secrets/secret-cache';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { serveLambda, type LambdaServer } from '../helpers/lambda-http';
@@ -51,7 +51,8 @@ afterAll(async () => {
   await aws.close();
 });
 
-const ledgerItem = (order: CreatedOrder) => aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: order.outTradeNo }));
+const ledgerItem = (order: CreatedOrder) => aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.outTradeNo }));
+const notificationsOf = async (order: CreatedOrder) => (await aws.record(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.outTradeNo }))).notifications;
 
 /** Completes the orders, waits until each delivery failed `failures` times, clears the fault, and reports what landed. */
 async function outageThenRecovery(orders: CreatedOrder[], failures: number, clear: () => void, timings: Timed[]) {
@@ -64,7 +65,7 @@ async function outageThenRecovery(orders: CreatedOrder[], failures: number, clea
   for (const order of orders) {
     const item = await ledgerItem(order);
     expect(item).toMatchObject({ state: 'DONE', order_id: order.orderId });
-    expect(item!.notifications).toHaveLength(1);
+    expect(await notificationsOf(order)).toHaveLength(1);
   }
   // Every failure was an answer (no timeout), a 5xx, inside WeChat Pay's 5 s.
   expect(failedAttempts.every((attempt) => attempt.statusCode !== undefined && attempt.statusCode >= 500)).toBe(true);

@@ -34,6 +34,7 @@ describe('ledgerTableDefinition', () => {
       BillingMode: ledgerTableProperties.BillingMode,
       AttributeDefinitions: ledgerTableProperties.AttributeDefinitions,
       KeySchema: ledgerTableProperties.KeySchema,
+      GlobalSecondaryIndexes: ledgerTableProperties.GlobalSecondaryIndexes,
     });
   });
 
@@ -73,19 +74,22 @@ describe('startDynamoDb', () => {
       KeySchema: ledgerTableProperties.KeySchema,
       AttributeDefinitions: ledgerTableProperties.AttributeDefinitions,
       BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+      GlobalSecondaryIndexes: [
+        expect.objectContaining({ IndexName: 'pending', IndexStatus: 'ACTIVE', KeySchema: ledgerTableProperties.GlobalSecondaryIndexes[0].KeySchema, Projection: ledgerTableProperties.GlobalSecondaryIndexes[0].Projection }),
+      ],
     });
   });
 
   it('stores and reads items through the DynamoDB document client', async () => {
-    const item = { pk: 'MCH#1900000109#ORDER#1234323JKHDFE1243252', state: 'CREATED', collection: { paid_amount: 100 } };
+    const item = { pk: 'SERVICE_ORDER#1900000109#1234323JKHDFE1243252', sk: 'SERVICE_ORDER', state: 'CREATED', collection: { paid_amount: 100 } };
     await documents.send(new PutCommand({ TableName: TABLE_NAME, Item: item }));
-    const { Item } = await documents.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: item.pk }, ConsistentRead: true }));
+    const { Item } = await documents.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }));
     expect(Item).toEqual(item);
   });
 
   it('rejects a second conditional create with ConditionalCheckFailedException', async () => {
     const create = () =>
-      documents.send(new PutCommand({ TableName: TABLE_NAME, Item: { pk: 'NOTIFICATION#EV-2018050256' }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      documents.send(new PutCommand({ TableName: TABLE_NAME, Item: { pk: 'NOTIFICATION#EV-2018050256', sk: 'NOTIFICATION' }, ConditionExpression: 'attribute_not_exists(pk)' }));
     await create();
     await expect(create()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
   });
@@ -93,7 +97,7 @@ describe('startDynamoDb', () => {
   it('gives each instance its own data', async () => {
     const other = await startDynamoDb({ tableName: TABLE_NAME });
     const otherDocuments = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(other.url)));
-    const { Item } = await otherDocuments.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'NOTIFICATION#EV-2018050256' } }));
+    const { Item } = await otherDocuments.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'NOTIFICATION#EV-2018050256', sk: 'NOTIFICATION' } }));
     expect(Item).toBeUndefined();
     otherDocuments.destroy();
     await other.close();

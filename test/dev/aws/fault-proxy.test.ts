@@ -30,15 +30,15 @@ afterAll(async () => {
 
 beforeEach(() => proxy.set('pass'));
 
-const put = (client: DynamoDBDocumentClient, pk: string) => client.send(new PutCommand({ TableName: TABLE_NAME, Item: { pk } }));
-const get = async (client: DynamoDBDocumentClient, pk: string) => (await client.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk }, ConsistentRead: true }))).Item;
+const put = (client: DynamoDBDocumentClient, pk: string) => client.send(new PutCommand({ TableName: TABLE_NAME, Item: { pk, sk: 'ITEM' } }));
+const get = async (client: DynamoDBDocumentClient, pk: string) => (await client.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk, sk: 'ITEM' }, ConsistentRead: true }))).Item;
 
 describe('startFaultProxy', () => {
   it("passes requests through in mode 'pass'", async () => {
     expect(proxy.mode).toBe('pass');
     await put(viaProxy, 'pass');
-    expect(await get(viaProxy, 'pass')).toEqual({ pk: 'pass' });
-    expect(await get(direct, 'pass')).toEqual({ pk: 'pass' });
+    expect(await get(viaProxy, 'pass')).toEqual({ pk: 'pass', sk: 'ITEM' });
+    expect(await get(direct, 'pass')).toEqual({ pk: 'pass', sk: 'ITEM' });
   });
 
   it("answers 500 InternalServerError in mode 'fail', without reaching the table; after recovery the retry lands", async () => {
@@ -51,7 +51,7 @@ describe('startFaultProxy', () => {
 
     proxy.set('pass');
     await put(viaProxy, 'fail');
-    expect(await get(direct, 'fail')).toEqual({ pk: 'fail' });
+    expect(await get(direct, 'fail')).toEqual({ pk: 'fail', sk: 'ITEM' });
   });
 
   it("never answers in mode 'hang', so the client times out, and forwards nothing", async () => {
@@ -66,14 +66,14 @@ describe('startFaultProxy', () => {
     expect(proxy.mode).toBe('delay');
     await put(direct, 'delay');
     const patient = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(proxy.url)));
-    expect(await get(patient, 'delay')).toEqual({ pk: 'delay' });
+    expect(await get(patient, 'delay')).toEqual({ pk: 'delay', sk: 'ITEM' });
     patient.destroy();
   });
 
   it('lands a delayed write even when the client gave up on it, as DynamoDB may', async () => {
     proxy.set('delay', { delayMs: 1000 });
     await expect(put(viaProxy, 'late')).rejects.toMatchObject({ name: 'TimeoutError' });
-    await vi.waitFor(async () => expect(await get(direct, 'late')).toEqual({ pk: 'late' }), { timeout: 5000, interval: 100 });
+    await vi.waitFor(async () => expect(await get(direct, 'late')).toEqual({ pk: 'late', sk: 'ITEM' }), { timeout: 5000, interval: 100 });
   });
 
   it('closes without waiting for hanging or delayed requests', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
 import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
 import { merchantServiceOrder, partnerServiceOrder, type ServiceOrderVariant } from '../../../lib/handlers/service-order-variants';
-import { orderPartitionKey } from '../../../lib/ledger/order-key';
+import { serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
@@ -114,7 +114,7 @@ describe('create-service-order: success', () => {
     // The sandbox verified the signature over the exact bytes before creating anything.
     expect((await sandboxes[mode].order(order.order_id))!.request).toEqual(seed);
 
-    const item = await aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: seed.out_trade_no as string }));
+    const item = await aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: seed.out_trade_no as string }));
     expect(item).toMatchObject({ state: 'CREATED', order_id: order.order_id, create_response: response.body, wechatpay_request_id: response.headers!['Request-ID'] });
     expect(JSON.parse(item!.create_request as string)).toEqual(seed);
   });
@@ -126,7 +126,21 @@ describe('create-service-order: success', () => {
     const response = await post(handler, seed);
     expect(response.statusCode, response.body).toBe(200);
     expect(json(response)).toMatchObject({ mchid: world.partner.mchid, sub_mchid: '1900000109', sub_appid: 'wxd678efh567hg6999' });
-    expect(await aws.item(orderPartitionKey({ mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: seed.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
+    expect(await aws.item(serviceOrderKey({ mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: seed.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
+  });
+
+  it('a repeated create with the same out_trade_no says it is the existing order, not a new one', async () => {
+    const handler = createHandler();
+    const order = merchantOrder();
+    const first = await post(handler, order);
+    const again = await post(handler, order);
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(json(again).order_id).toBe(json(first).order_id);
+    const said = log.lines.filter((line) => line.level === 'info' && line.attributes.out_trade_no === order.out_trade_no);
+    expect(said.map((line) => [line.message, line.attributes.order])).toEqual([
+      ['service order created', 'new'],
+      ['service order already existed: WeChat Pay answered the same order', 'existing'],
+    ]);
   });
 
   it('a partner order for the provider-side openid succeeds too', async () => {
@@ -253,7 +267,7 @@ describe('create-service-order: validation', () => {
 });
 
 describe('create-service-order: WeChat Pay errors', () => {
-  const ledgerItem = (order: Record<string, unknown>) => aws.item(orderPartitionKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }));
+  const ledgerItem = (order: Record<string, unknown>) => aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }));
 
   it("passes WeChat Pay's 4xx through with its Request-ID", async () => {
     const order = merchantOrder({ plan_detail_no: 3 });

@@ -1,12 +1,12 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deductionNotifyHandler, MAX_NOTIFICATION_BYTES } from '../../../lib/handlers/deduction-notify';
-import { orderPartitionKey } from '../../../lib/ledger/order-key';
+import { serviceOrderKey, unattachedNotificationKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent, type EventInput } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
-import { buildNotification, type NotificationOptions } from '../../helpers/notifications';
+import { buildNotification, userPaidPlaintext, type NotificationOptions } from '../../helpers/notifications';
 import type { SecretCache } from '../../../lib/secrets/secret-cache';
 import type { Ledger } from '../../../lib/ledger/ledger';
 import { signResponse } from '../../../lib/wechatpay';
@@ -33,7 +33,8 @@ function notifyHandler(options: { secrets?: SecretCache; ledger?: Ledger; secret
 
 const outOrderNo = () => `OUT${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 const merchantNotification = (options: NotificationOptions = {}) => buildNotification(world.wechatpay, world.merchant, options);
-const orderItem = (out: string, mchid = world.merchant.mchid, subMchid?: string) => aws.item(orderPartitionKey({ mchid, subMchid, outOrderNo: out }));
+const orderItem = (out: string, mchid = world.merchant.mchid, subMchid?: string) => aws.item(serviceOrderKey({ mchid, subMchid, outOrderNo: out }));
+const notificationsOf = async (out: string) => (await aws.record(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: out }))).notifications;
 const deliver = (handler: ReturnType<typeof notifyHandler>, input: EventInput) => handler(httpApiEvent(input), lambdaContext());
 
 describe('deduction-notify: accepted notifications', () => {
@@ -44,12 +45,11 @@ describe('deduction-notify: accepted notifications', () => {
     expect(response, log.text()).toEqual({ statusCode: 204, body: '' });
 
     const item = await orderItem(out);
-    expect(item).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, order_id: '15646546545165651651', state: 'DONE', last_event_type: 'PAYSCORE.USER_PAID' });
-    expect(item!.collection).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
-    const notifications = item!.notifications as Array<{ id: string; plaintext: string }>;
+    const notifications = await notificationsOf(out);
     expect(notifications).toHaveLength(1);
-    expect(JSON.parse(notifications[0]!.plaintext)).toMatchObject({ out_order_no: out, future_field: '新字段' });
-    expect(item!.notification_ids).toEqual(new Set([notifications[0]!.id]));
+    expect(item).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, order_id: '15646546545165651651', state: 'DONE', source: 'notification', source_id: notifications[0]!.id });
+    expect(JSON.parse(item!.collection as string)).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
+    expect(JSON.parse(notifications[0]!.plaintext as string)).toMatchObject({ out_order_no: out, future_field: '新字段' });
   });
 
   it('the same notification delivered three times concurrently: three 2xx, one effect', async () => {
@@ -58,7 +58,8 @@ describe('deduction-notify: accepted notifications', () => {
     const handler = notifyHandler();
     const responses = await Promise.all([1, 2, 3].map(() => deliver(handler, notification)));
     expect(responses.map((response) => response.statusCode)).toEqual([204, 204, 204]);
-    expect((await orderItem(out))!.notifications).toHaveLength(1);
+    expect(await notificationsOf(out)).toHaveLength(1);
+    expect(log.lines.map((line) => line.attributes.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate']);
   });
 
   it('a late USER_CONFIRM after USER_PAID is recorded and the order stays paid', async () => {
@@ -68,8 +69,8 @@ describe('deduction-notify: accepted notifications', () => {
     const confirm = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: out, state: 'DOING', collection: undefined } });
     expect((await deliver(handler, confirm)).statusCode).toBe(204);
     const item = await orderItem(out);
-    expect(item).toMatchObject({ state: 'DONE', last_event_type: 'PAYSCORE.USER_PAID', state_rank: 2 });
-    expect(item!.notifications).toHaveLength(2);
+    expect(item).toMatchObject({ state: 'DONE', source_id: (await notificationsOf(out)).find((entry) => entry.event_type === 'PAYSCORE.USER_PAID')!.id });
+    expect(await notificationsOf(out)).toHaveLength(2);
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['applied', 'late']);
   });
 
@@ -97,7 +98,7 @@ describe('deduction-notify: accepted notifications', () => {
     const rest = merchantNotification({ plaintext: { out_order_no: out, service_introduction: '羽毛球课🏸' } });
     const mixed = Object.fromEntries(Object.entries(rest.headers).map(([name, value], index) => [index % 2 ? name.toUpperCase() : name.toLowerCase(), value]));
     expect((await handler(restEvent({ headers: mixed, body: rest.body, base64: true }), lambdaContext())).statusCode).toBe(204);
-    expect(JSON.parse(((await orderItem(out))!.notifications as Array<{ plaintext: string }>)[0]!.plaintext).service_introduction).toBe('羽毛球课🏸');
+    expect(JSON.parse((await notificationsOf(out))[0]!.plaintext as string).service_introduction).toBe('羽毛球课🏸');
   });
 
   it("records a partner notification under the sub-merchant's key", async () => {
@@ -109,11 +110,23 @@ describe('deduction-notify: accepted notifications', () => {
 
   it('records and acknowledges other event types once', async () => {
     const id = `EV-OTHER-${randomUUID()}`;
-    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_CANCEL', plaintext: { out_order_no: outOrderNo() } });
+    const out = outOrderNo();
+    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_CANCEL', plaintext: { out_order_no: out } });
     const handler = notifyHandler();
     expect((await deliver(handler, notification)).statusCode).toBe(204);
     expect((await deliver(handler, notification)).statusCode).toBe(204);
-    expect(await aws.item(`EVENT#${world.merchant.mchid}#${id}`)).toMatchObject({ event_type: 'PAYSCORE.USER_CANCEL' });
+    expect(await notificationsOf(out)).toMatchObject([{ id, event_type: 'PAYSCORE.USER_CANCEL' }]);
+    expect(await orderItem(out)).toBeUndefined();
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
+  });
+
+  it('records a PAYSCORE.USER_SIGN_PLAN (no order) once, as a notification of its own', async () => {
+    const id = `EV-SIGN-${randomUUID()}`;
+    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_SIGN_PLAN', plaintextText: JSON.stringify({ mchid: world.merchant.mchid, sign_state: 'SIGNED', merchant_sign_plan_no: 'SP1' }) });
+    const handler = notifyHandler();
+    expect((await deliver(handler, notification)).statusCode).toBe(204);
+    expect((await deliver(handler, notification)).statusCode).toBe(204);
+    expect(await aws.item(unattachedNotificationKey(world.merchant.mchid, id))).toMatchObject({ kind: 'NOTIFICATION', id, event_type: 'PAYSCORE.USER_SIGN_PLAN' });
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
   });
 
@@ -127,6 +140,54 @@ describe('deduction-notify: accepted notifications', () => {
     const before = timers();
     expect((await deliver(handler, notification())).statusCode).toBe(204);
     expect(during).toBe(before);
+  });
+});
+
+describe('deduction-notify: no genuine notification fails for its content or its number', () => {
+  it('a USER_PAID whose numbers exceed 2^53 and a double (9007199254740993, 1e400) is acknowledged and kept exactly', async () => {
+    const out = outOrderNo();
+    const text = JSON.stringify(userPaidPlaintext(world.merchant, { out_order_no: out }))
+      .replace('"paid_amount":40000', '"paid_amount":9007199254740993,"future_ratio":1e400')
+      .replace(/}$/, ',"risk_score":1E400}');
+    const response = await deliver(notifyHandler(), merchantNotification({ plaintextText: text }));
+    expect(response.statusCode, log.text()).toBe(204);
+    expect(log.lines.at(-1)!.attributes.outcome).toBe('applied');
+    expect((await notificationsOf(out)).map((entry) => entry.plaintext)).toEqual([text]);
+    expect((await orderItem(out))!.collection).toContain('"paid_amount":9007199254740993,"future_ratio":1e400');
+  });
+
+  it('a plaintext of 60 KiB is acknowledged and kept', async () => {
+    const out = outOrderNo();
+    const plaintext = userPaidPlaintext(world.merchant, { out_order_no: out, future_field: 'x'.repeat(60 * 1024) });
+    expect((await deliver(notifyHandler(), merchantNotification({ plaintext }))).statusCode, log.text()).toBe(204);
+    expect((await notificationsOf(out)).map((entry) => entry.plaintext)).toEqual([JSON.stringify(plaintext)]);
+  });
+
+  it('100 notifications of 30 KiB each for one order are all acknowledged and kept, the last USER_PAID too', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    const statuses = [];
+    for (let index = 0; index < 100; index += 1) {
+      const eventType = index < 99 ? 'PAYSCORE.USER_CONFIRM' : 'PAYSCORE.USER_PAID';
+      const plaintext = { out_order_no: out, future_field: 'x'.repeat(30 * 1024), ...(index < 99 ? { state: 'DOING', collection: undefined } : {}) };
+      statuses.push((await deliver(handler, merchantNotification({ eventType, plaintext }))).statusCode);
+    }
+    expect(statuses).toEqual(Array.from({ length: 100 }, () => 204));
+    expect(await notificationsOf(out)).toHaveLength(100);
+    expect(await orderItem(out)).toMatchObject({ state: 'DONE' });
+  });
+
+  it('two USER_PAID with different ids, newest first: the older one does not overwrite the newer collection', async () => {
+    const out = outOrderNo();
+    const handler = notifyHandler();
+    const at = (time: string) => (envelope: Record<string, unknown>) => void (envelope.create_time = time);
+    const newer = merchantNotification({ envelope: at('2026-11-22T10:05:00+08:00'), plaintext: { out_order_no: out } });
+    const paying = { state: 'USER_PAYING', total_amount: 40000, paying_amount: 40000, paid_amount: 0 };
+    const older = merchantNotification({ envelope: at('2026-11-22T10:00:00+08:00'), plaintext: { out_order_no: out, collection: paying } });
+    expect((await deliver(handler, newer)).statusCode).toBe(204);
+    expect((await deliver(handler, older)).statusCode).toBe(204);
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['applied', 'late']);
+    expect(JSON.parse((await orderItem(out))!.collection as string)).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
   });
 });
 
@@ -188,7 +249,7 @@ describe('deduction-notify: faults', () => {
     expect(await orderItem(out)).toBeUndefined();
     aws.ledgerProxy.set('pass');
     expect((await deliver(handler, notification)).statusCode).toBe(204);
-    expect((await orderItem(out))!.notifications).toHaveLength(1);
+    expect(await notificationsOf(out)).toHaveLength(1);
   });
 
   it('ledger slower than its write timeout → 500 within the budget', async () => {

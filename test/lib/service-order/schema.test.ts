@@ -42,6 +42,29 @@ describe('service order schema', () => {
     expect(fieldErrors(partnerServiceOrderSchema, { ...partnerOrder(), sub_appid: undefined })).toEqual([{ field: 'sub_appid', message: 'is required when sub_openid is given' }]);
   });
 
+  it.each([
+    ['a key separator', 'S1#X', false],
+    ['a slash', 'A/B', false],
+    ['a space', 'A B', false],
+    ['a Chinese character', '订单1', false],
+    ['a pipe (not a plan detail number)', 'A|B', false],
+    ['33 characters', 'A'.repeat(33), false],
+    ['digits, letters, _ and -', 'aZ09_-', true],
+    ['32 characters', 'A'.repeat(32), true],
+  ])('a merchant out_trade_no with %s is %s', (_name, outTradeNo, valid) => {
+    const errors = fieldErrors(merchantServiceOrderSchema, merchantOrder({ out_trade_no: outTradeNo }));
+    expect(errors).toEqual(valid ? [] : [{ field: 'out_trade_no', message: 'must be 1 to 32 characters, each a digit, a letter or _ - (the characters WeChat Pay allows)' }]);
+  });
+
+  it('a partner out_trade_no may hold * as well, and its sub_mchid only digits', () => {
+    expect(fieldErrors(partnerServiceOrderSchema, partnerOrder({ out_trade_no: 'A*B_C-1' }))).toEqual([]);
+    expect(fieldErrors(merchantServiceOrderSchema, merchantOrder({ out_trade_no: 'A*B' }))).toEqual([expect.objectContaining({ field: 'out_trade_no' })]);
+    expect(fieldErrors(partnerServiceOrderSchema, partnerOrder({ out_trade_no: 'A#B', sub_mchid: 'S1#X' }))).toEqual([
+      { field: 'out_trade_no', message: 'must be 1 to 32 characters, each a digit, a letter or _ - * (the characters WeChat Pay allows)' },
+      { field: 'sub_mchid', message: 'must be a WeChat Pay merchant number: 1 to 32 digits' },
+    ]);
+  });
+
   it('never lets a prototype key through: it is dropped from the order, not signed', () => {
     const order = JSON.parse(JSON.stringify(merchantOrder()).replace('{', '{"__proto__":{"admin":true},"constructor":1,'));
     const result = validate(merchantServiceOrderSchema, order);

@@ -73,7 +73,7 @@ const reserialised = fc.constantFrom<number | string>(1, 2, 4, '\t', 'sorted key
 );
 
 const oversized = fc.integer({ min: 1, max: 100_000 }).map((excess) =>
-  forgery('body over 64 KiB')(excess, (extra, genuine) => withHeaders(genuine, {}, changedBody(genuine, setField('summary', 'x'.repeat(MAX_NOTIFICATION_BYTES + extra))))),
+  forgery('body over the size limit')(excess, (extra, genuine) => withHeaders(genuine, {}, changedBody(genuine, setField('summary', 'x'.repeat(MAX_NOTIFICATION_BYTES + extra))))),
 );
 
 const encodingConfused = fc.constantFrom<EncodingConfusion>('base64-sent-as-text', 'text-flagged-base64', 'double-base64').map((encoding) =>

@@ -1,0 +1,35 @@
+/**
+ * What the ledger reads out of a decrypted plaintext or an answer. The text itself
+ * is kept as received; only a few fields are read, and in a way no genuine content
+ * can break: strings made storable, and nested JSON kept as text with every number
+ * exactly as written (a DynamoDB number cannot hold `1e400`, a JavaScript one not
+ * `9007199254740993`).
+ */
+
+import { isJsonObject } from '../wechatpay/json';
+
+type SourceReviver = (this: unknown, key: string, value: unknown, context: { source?: string }) => unknown;
+// JSON.parse source text access and JSON.rawJSON (Node 21+), not yet in TypeScript's ES2023 library.
+const parseWithSource = JSON.parse as (text: string, reviver: SourceReviver) => unknown;
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+/** Text DynamoDB can store: a lone surrogate (from a `\ud800` escape) becomes U+FFFD. (ES2024's toWellFormed, in Node since 20.) */
+export const storable = (text: string): string => (text as unknown as { toWellFormed(): string }).toWellFormed();
+
+/** A string field, made storable. */
+export function stringField(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  return typeof value === 'string' ? storable(value) : undefined;
+}
+
+/** A top-level field as JSON text, its numbers exactly as in `text` (JSON.stringify escapes lone surrogates); undefined when absent or null. */
+export function jsonField(text: string, fields: Record<string, unknown>, name: string): string | undefined {
+  if (fields[name] === undefined || fields[name] === null) return undefined;
+  const exact = parseWithSource(text, (_key, value, context) => (typeof value === 'number' ? rawJson(context.source!) : value)) as Record<string, unknown>;
+  return JSON.stringify(exact[name]);
+}
+
+/** A string field of a nested object (`collection.state`). */
+export function nestedStringField(fields: Record<string, unknown>, object: string, name: string): string | undefined {
+  const value = fields[object];
+  return isJsonObject(value) ? stringField(value, name) : undefined;
+}

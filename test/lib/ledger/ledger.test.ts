@@ -1,0 +1,321 @@
+/** lib/ledger against dynalite through the real SDK clients: SPEC "The ledger", rule by rule. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { intentKey, serviceOrderKey, userSignPlanKey, type ServiceOrderKey } from '../../../lib/ledger/keys';
+import { Ledger } from '../../../lib/ledger/ledger';
+import type { ReceivedNotification } from '../../../lib/ledger/notification-record';
+import { USER_SIGN_PLAN_STATES } from '../../../lib/ledger/states';
+import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { localClientConfig } from '../../dev/aws/local-clients';
+
+const MCHID = '1900000109';
+let aws: LocalAws;
+let ledger: Ledger;
+
+beforeAll(async () => {
+  aws = await startLocalAws({});
+  ledger = aws.ledger();
+});
+afterAll(() => aws.close());
+
+const newOrder = (subMchid?: string): ServiceOrderKey => ({ mchid: MCHID, ...(subMchid === undefined ? {} : { subMchid }), outOrderNo: `OUT${randomUUID().replace(/-/g, '').slice(0, 20)}` });
+
+const paidCollection = { state: 'USER_PAID', total_amount: 40000, paying_amount: 0, paid_amount: 40000, details: [{ seq: 1, amount: 40000, paid_type: 'NEWTON', paid_time: '20091225121210' }] };
+
+interface NotificationInput {
+  id?: string;
+  eventType?: string;
+  createTime?: string;
+  receivedAt?: string;
+  /** Merged into a USER_PAID plaintext of the order. */
+  plaintext?: Record<string, unknown>;
+  /** The plaintext text itself, for what JSON.stringify cannot write. */
+  text?: string;
+}
+
+/** A verified, decrypted notification as the notify handler hands it to the ledger. */
+function notification(key: ServiceOrderKey, input: NotificationInput = {}): ReceivedNotification {
+  const text =
+    input.text ??
+    JSON.stringify({ mchid: key.mchid, ...(key.subMchid ? { sub_mchid: key.subMchid } : {}), out_order_no: key.outOrderNo, order_id: 'ORDER-1', state: 'DONE', collection: paidCollection, ...input.plaintext });
+  return {
+    id: input.id ?? `EV-${randomUUID()}`,
+    eventType: input.eventType ?? 'PAYSCORE.USER_PAID',
+    createTime: input.createTime ?? '2026-11-22T10:00:00+08:00',
+    receivedAt: input.receivedAt ?? new Date().toISOString(),
+    plaintext: { text, fields: JSON.parse(text) },
+    order: key,
+    mchid: key.mchid,
+  };
+}
+
+const confirm = (key: ServiceOrderKey, input: NotificationInput = {}) =>
+  notification(key, { eventType: 'PAYSCORE.USER_CONFIRM', ...input, plaintext: { state: 'DOING', state_description: 'USER_CONFIRM', collection: undefined, ...input.plaintext } });
+
+const createAnswer = (key: ServiceOrderKey, answer: Record<string, unknown>, at = new Date().toISOString()) =>
+  ledger.recordCreatedOrder({ key, request: JSON.stringify({ out_trade_no: key.outOrderNo }), response: JSON.stringify({ out_order_no: key.outOrderNo, ...answer }), wechatpayRequestId: 'REQ-1', at });
+
+const orderOf = (key: ServiceOrderKey) => aws.item(serviceOrderKey(key));
+const collectionOf = async (key: ServiceOrderKey) => JSON.parse((await orderOf(key))!.collection as string) as Record<string, unknown>;
+
+describe('ledger: what a notification holds', () => {
+  it('records a plaintext with 9007199254740993 and 1e400 exactly as received, and its collection with the same numbers', async () => {
+    const key = newOrder();
+    const text =
+      `{"mchid":"${MCHID}","out_order_no":"${key.outOrderNo}","state":"DONE","order_id":"ORDER-BIG",` +
+      `"collection":{"state":"USER_PAID","paid_amount":9007199254740993,"future_ratio":1e400,"details":[{"seq":1,"amount":9007199254740993}]},"risk":1E400}`;
+    expect(await ledger.recordNotification(notification(key, { text }))).toBe('applied');
+    const record = await aws.record(serviceOrderKey(key));
+    expect(record.notifications.map((entry) => entry.plaintext)).toEqual([text]);
+    expect(record.object).toMatchObject({ state: 'DONE', order_id: 'ORDER-BIG', collection: '{"state":"USER_PAID","paid_amount":9007199254740993,"future_ratio":1e400,"details":[{"seq":1,"amount":9007199254740993}]}' });
+  });
+
+  it('records 100 notifications of 30 KiB each for one order, every one its own item', async () => {
+    const key = newOrder();
+    const padding = 'x'.repeat(30 * 1024);
+    const outcomes = [];
+    for (let index = 0; index < 100; index += 1) {
+      outcomes.push(await ledger.recordNotification(notification(key, { createTime: `2026-11-22T10:${String(index % 60).padStart(2, '0')}:00+08:00`, plaintext: { padding } })));
+    }
+    expect(outcomes.filter((outcome) => outcome === 'duplicate')).toEqual([]);
+    const record = await aws.record(serviceOrderKey(key));
+    expect(record.notifications).toHaveLength(100);
+    expect(record.notifications.every((entry) => String(entry.plaintext).length > 30 * 1024)).toBe(true);
+    expect(record.object).toMatchObject({ state: 'DONE' });
+  });
+
+  it('records a plaintext of 60 KiB', async () => {
+    const key = newOrder();
+    const source = notification(key, { plaintext: { padding: '羽'.repeat(20 * 1024) } });
+    expect(Buffer.byteLength(source.plaintext.text)).toBeGreaterThan(60 * 1024);
+    expect(await ledger.recordNotification(source)).toBe('applied');
+    expect((await aws.record(serviceOrderKey(key))).notifications.map((entry) => entry.plaintext)).toEqual([source.plaintext.text]);
+  });
+
+  it('stores a lone surrogate of a \\ud800 escape as U+FFFD in the derived fields, and the plaintext as sent', async () => {
+    const key = { mchid: MCHID, outOrderNo: 'OUT\ud800X' };
+    const text = `{"mchid":"${MCHID}","out_order_no":"OUT\\ud800X","state":"DONE","order_id":"ID\\udc00"}`;
+    expect(await ledger.recordNotification(notification(key, { text }))).toBe('applied');
+    const record = await aws.record(serviceOrderKey(key));
+    expect(record.object).toMatchObject({ out_order_no: 'OUT\ufffdX', order_id: 'ID\ufffd' });
+    expect(record.notifications[0]!.plaintext).toBe(text);
+  });
+});
+
+describe('ledger: states never move backwards, and within a state the newer message wins', () => {
+  it('two USER_PAID arriving newest first: the older does not overwrite the newer collection', async () => {
+    const key = newOrder();
+    const newer = notification(key, { createTime: '2026-11-22T10:05:00+08:00', plaintext: { collection: paidCollection } });
+    const older = notification(key, { createTime: '2026-11-22T10:00:00+08:00', plaintext: { collection: { state: 'USER_PAYING', paying_amount: 40000, paid_amount: 0 } } });
+    expect(await ledger.recordNotification(newer)).toBe('applied');
+    expect(await ledger.recordNotification(older)).toBe('late');
+    expect(await collectionOf(key)).toEqual(paidCollection);
+    expect(await orderOf(key)).toMatchObject({ source: 'notification', source_id: newer.id });
+  });
+
+  it('two USER_PAID in the same collection state: the newer one’s data wins whatever the order of arrival', async () => {
+    const [first, second] = [newOrder(), newOrder()];
+    const at = (key: ServiceOrderKey, time: string, paid: number) => notification(key, { createTime: time, plaintext: { collection: { ...paidCollection, paid_amount: paid } } });
+    expect(await ledger.recordNotification(at(first, '2026-11-22T02:05:00Z', 2))).toBe('applied');
+    expect(await ledger.recordNotification(at(first, '2026-11-22T10:00:00+08:00', 1))).toBe('late');
+    expect(await ledger.recordNotification(at(second, '2026-11-22T10:00:00+08:00', 1))).toBe('applied');
+    expect(await ledger.recordNotification(at(second, '2026-11-22T02:05:00Z', 2))).toBe('applied');
+    expect((await collectionOf(first)).paid_amount).toBe(2);
+    expect((await collectionOf(second)).paid_amount).toBe(2);
+  });
+
+  it('a collection once USER_PAID is never USER_PAYING again, even told later', async () => {
+    const key = newOrder();
+    expect(await ledger.recordNotification(notification(key, { createTime: '2026-11-22T10:00:00+08:00' }))).toBe('applied');
+    expect(await ledger.recordNotification(notification(key, { createTime: '2026-11-22T11:00:00+08:00', plaintext: { collection: { state: 'USER_PAYING' } } }))).toBe('late');
+    expect((await collectionOf(key)).state).toBe('USER_PAID');
+  });
+
+  it('DONE stays DONE: a later USER_CONFIRM is late, and a terminal state never gives way to another', async () => {
+    const key = newOrder();
+    expect(await ledger.recordNotification(notification(key))).toBe('applied');
+    expect(await ledger.recordNotification(confirm(key, { createTime: '2026-11-23T10:00:00+08:00' }))).toBe('late');
+    expect(await ledger.recordNotification(notification(key, { createTime: '2026-11-23T10:00:00+08:00', plaintext: { state: 'REVOKED' } }))).toBe('late');
+    expect(await orderOf(key)).toMatchObject({ state: 'DONE' });
+    expect(await collectionOf(key)).toEqual(paidCollection);
+  });
+
+  it('USER_CONFIRM then USER_PAID moves the order forward, state_description only while DOING', async () => {
+    const key = newOrder();
+    expect(await ledger.recordNotification(confirm(key))).toBe('applied');
+    expect(await orderOf(key)).toMatchObject({ state: 'DOING', state_description: 'USER_CONFIRM' });
+    expect(await ledger.recordNotification(notification(key, { plaintext: { state_description: undefined } }))).toBe('applied');
+    const order = await orderOf(key);
+    expect(order).toMatchObject({ state: 'DONE' });
+    expect(order).not.toHaveProperty('state_description');
+  });
+
+  it('a state the ledger does not know is recorded, not applied', async () => {
+    const key = newOrder();
+    expect(await ledger.recordNotification(notification(key, { plaintext: { state: 'SOMETHING_NEW' } }))).toBe('recorded');
+    expect(await orderOf(key)).toBeUndefined();
+    expect((await aws.record(serviceOrderKey(key))).notifications).toHaveLength(1);
+  });
+});
+
+describe('ledger: each notification id applied at most once', () => {
+  it('the same notification twice: applied, then duplicate; five copies at once: one applied', async () => {
+    const key = newOrder();
+    const once = notification(key);
+    expect(await ledger.recordNotification(once)).toBe('applied');
+    expect(await ledger.recordNotification(once)).toBe('duplicate');
+    const other = newOrder();
+    const copy = notification(other);
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => ledger.recordNotification(copy)));
+    expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect((await aws.record(serviceOrderKey(other))).notifications).toHaveLength(1);
+  });
+
+  it('a copy delivered after the first failed between its two writes completes the order', async () => {
+    const key = newOrder();
+    const direct = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(aws.dynamoDb.url)));
+    let sent = 0;
+    const failingSecondWrite = new Ledger({
+      client: { send: ((command: never, options: never) => (++sent === 2 ? Promise.reject(new Error('lost on the way')) : direct.send(command, options))) as never },
+      tableName: aws.dynamoDb.tableName,
+    });
+    const delivered = notification(key);
+    await expect(failingSecondWrite.recordNotification(delivered)).rejects.toThrow('lost on the way');
+    expect(await orderOf(key)).toBeUndefined();
+    expect(await ledger.recordNotification(delivered)).toBe('applied');
+    expect(await orderOf(key)).toMatchObject({ state: 'DONE', source_id: delivered.id });
+    expect((await aws.record(serviceOrderKey(key))).notifications).toHaveLength(1);
+    direct.destroy();
+  });
+});
+
+describe('ledger: create answers and notifications in any order', () => {
+  it('a create answer, then a repeat of it: new, then existing; the first request and answer kept', async () => {
+    const key = newOrder();
+    expect(await createAnswer(key, { state: 'CREATED', order_id: 'ORDER-1' }, '2026-11-22T02:00:00.000Z')).toBe('new');
+    expect(await createAnswer(key, { state: 'CREATED', order_id: 'ORDER-1', repeat: true }, '2026-11-22T02:01:00.000Z')).toBe('existing');
+    expect(await orderOf(key)).toMatchObject({ state: 'CREATED', order_id: 'ORDER-1', created_at: '2026-11-22T02:00:00.000Z', source: 'create', wechatpay_request_id: 'REQ-1' });
+    expect(JSON.parse((await orderOf(key))!.create_response as string)).not.toHaveProperty('repeat');
+  });
+
+  it('a notification before the create answer: the answer is recorded (new), the state stays DONE', async () => {
+    const key = newOrder();
+    const paid = notification(key);
+    expect(await ledger.recordNotification(paid)).toBe('applied');
+    expect(await createAnswer(key, { state: 'CREATED', order_id: 'ORDER-1' })).toBe('new');
+    expect(await orderOf(key)).toMatchObject({ state: 'DONE', source: 'notification', source_id: paid.id, create_request: expect.any(String), create_response: expect.any(String) });
+    expect(await collectionOf(key)).toEqual(paidCollection);
+    expect(await createAnswer(key, { state: 'CREATED', order_id: 'ORDER-1' })).toBe('existing');
+  });
+
+  it('a create answer recorded after a notification moved the order to DOING: the state stays DOING', async () => {
+    const key = newOrder();
+    expect(await ledger.recordNotification(confirm(key))).toBe('applied');
+    expect(await createAnswer(key, { state: 'CREATED', order_id: 'ORDER-1' })).toBe('new');
+    expect(await orderOf(key)).toMatchObject({ state: 'DOING', state_description: 'USER_CONFIRM', created_at: expect.any(String) });
+  });
+
+  it('an answer that is not a JSON object, or names no known state, records the order as CREATED', async () => {
+    for (const response of ['not json', '[]', '{"state":"SOMETHING_NEW"}']) {
+      const key = newOrder();
+      expect(await ledger.recordCreatedOrder({ key, request: '{}', response, wechatpayRequestId: undefined, at: '2026-11-22T02:00:00.000Z' })).toBe('new');
+      expect(await orderOf(key)).toMatchObject({ state: 'CREATED', create_response: response, source: 'create' });
+      expect(await orderOf(key)).not.toHaveProperty('source_id');
+    }
+  });
+
+  it("a create answer without order_id does not block a later notification's order_id", async () => {
+    const key = newOrder();
+    expect(await createAnswer(key, { state: 'CREATED' })).toBe('new');
+    expect(await orderOf(key)).not.toHaveProperty('order_id');
+    expect(await ledger.recordNotification(confirm(key, { plaintext: { order_id: 'ORDER-LATER' } }))).toBe('applied');
+    expect(await orderOf(key)).toMatchObject({ state: 'DOING', order_id: 'ORDER-LATER' });
+    expect(await ledger.recordNotification(notification(key, { plaintext: { order_id: 'ORDER-OTHER' } }))).toBe('applied');
+    expect(await orderOf(key)).toMatchObject({ state: 'DONE', order_id: 'ORDER-LATER' });
+  });
+});
+
+describe('ledger: keys that cannot collide', () => {
+  it('(sub_mchid S1#X, out_order_no Y) and (S1, X#Y) are two orders, each with its own state', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const first = { mchid: MCHID, subMchid: `S1#X${suffix}`, outOrderNo: 'Y' };
+    const second = { mchid: MCHID, subMchid: 'S1', outOrderNo: `X${suffix}#Y` };
+    expect(await ledger.recordNotification(notification(first))).toBe('applied');
+    expect(await ledger.recordNotification(confirm(second))).toBe('applied');
+    expect(await orderOf(first)).toMatchObject({ sub_mchid: first.subMchid, out_order_no: 'Y', state: 'DONE' });
+    expect(await orderOf(second)).toMatchObject({ sub_mchid: 'S1', out_order_no: second.outOrderNo, state: 'DOING' });
+  });
+});
+
+describe('ledger: the pending index', () => {
+  it('finds open orders of one account by age, oldest first, page by page; a terminal order leaves it', async () => {
+    const account = `PENDING${randomUUID().slice(0, 8)}`;
+    const orders = [0, 1, 2].map(() => ({ mchid: account, outOrderNo: `OUT${randomUUID().slice(0, 8)}` }));
+    for (const [index, key] of orders.entries()) {
+      expect(await ledger.recordCreatedOrder({ key, request: '{}', response: '{"state":"CREATED"}', wechatpayRequestId: undefined, at: `2026-11-22T0${index}:00:00.000Z` })).toBe('new');
+    }
+    const open = async (before: string) => (await ledger.pending({ mchid: account, kind: 'SERVICE_ORDER', before })).items.map((item) => item.out_order_no);
+    expect(await open('2026-11-22T01:30:00.000Z')).toEqual([orders[0]!.outOrderNo, orders[1]!.outOrderNo]);
+    const page = await ledger.pending({ mchid: account, kind: 'SERVICE_ORDER', before: '2026-11-23T00:00:00.000Z', limit: 2 });
+    expect(page.items.map((item) => item.out_order_no)).toEqual([orders[0]!.outOrderNo, orders[1]!.outOrderNo]);
+    expect(page.items[0]).toMatchObject({ kind: 'SERVICE_ORDER', mchid: account, state: 'CREATED' });
+    const rest = await ledger.pending({ mchid: account, kind: 'SERVICE_ORDER', before: '2026-11-23T00:00:00.000Z', startKey: page.next! });
+    expect(rest.items.map((item) => item.out_order_no)).toEqual([orders[2]!.outOrderNo]);
+
+    // A change resets the age; a terminal state removes the order from the index.
+    await ledger.recordNotification({ ...confirm(orders[0]!), receivedAt: '2026-11-22T05:00:00.000Z' });
+    await ledger.recordNotification(notification(orders[1]!));
+    expect(await open('2026-11-23T00:00:00.000Z')).toEqual([orders[2]!.outOrderNo, orders[0]!.outOrderNo]);
+    expect(await ledger.pending({ mchid: `${account}X`, kind: 'SERVICE_ORDER', before: '2026-11-23T00:00:00.000Z' })).toEqual({ items: [] });
+  });
+});
+
+describe('ledger: write-ahead intents', () => {
+  it('PENDING before the call, found by the index; completed, it leaves it; FAILED, a retry writes it again', async () => {
+    const account = `INTENT${randomUUID().slice(0, 8)}`;
+    const object = serviceOrderKey({ mchid: account, outOrderNo: 'OUT1' });
+    const intent = { object, account: { mchid: account }, operation: 'create', method: 'POST', path: '/v3/payscore/sign-plan/serviceorder', request: '{"out_trade_no":"OUT1"}', at: '2026-11-22T02:00:00.000Z' };
+    expect(await ledger.writeIntent(intent)).toBe(true);
+    expect(await ledger.writeIntent(intent)).toBe(false);
+    const pending = await ledger.pending({ mchid: account, kind: 'INTENT', before: '2026-11-22T02:01:00.000Z' });
+    expect(pending.items).toEqual([expect.objectContaining({ ...intentKey(object, 'create'), kind: 'INTENT', mchid: account, operation: 'create' })]);
+    expect(await ledger.completeIntent(object, 'create', { status: 'FAILED', at: '2026-11-22T02:02:00.000Z', source: 'reconciliation' })).toBe(true);
+    expect(await ledger.completeIntent(object, 'create', { status: 'DONE', at: '2026-11-22T02:02:00.000Z', source: 'create' })).toBe(false);
+    expect((await ledger.pending({ mchid: account, kind: 'INTENT', before: '2026-11-23T00:00:00.000Z' })).items).toEqual([]);
+    expect(await ledger.writeIntent({ ...intent, at: '2026-11-22T03:00:00.000Z' })).toBe(true);
+    expect(await ledger.completeIntent(object, 'create', { status: 'DONE', at: '2026-11-22T03:00:01.000Z', source: 'create', httpStatus: 200, response: '{"order_id":"1"}', wechatpayRequestId: 'REQ-2' })).toBe(true);
+    expect((await aws.record(object)).intents).toEqual([
+      expect.objectContaining({ status: 'DONE', request: intent.request, created_at: '2026-11-22T03:00:00.000Z', http_status: 200, response: '{"order_id":"1"}', completed_by: 'create' }),
+    ]);
+  });
+});
+
+describe('ledger: any object kind, by its own state machine', () => {
+  it('a user sign plan: SIGNED stays SIGNED when an old UNSIGNED is replayed; cancelled, it stays cancelled', async () => {
+    const key = { mchid: MCHID, merchantSignPlanNo: `SP${randomUUID().slice(0, 8)}` };
+    const change = (state: string, at: string) => ({
+      item: userSignPlanKey(key),
+      kind: 'USER_SIGN_PLAN' as const,
+      machine: USER_SIGN_PLAN_STATES,
+      order: { state, at, tieBreak: `EV-${state}` },
+      identity: { mchid: key.mchid, merchant_sign_plan_no: key.merchantSignPlanNo },
+      data: {},
+      once: { sign_plan_id: 'SIGNPLAN-1' },
+      source: 'notification' as const,
+      sourceId: `EV-${state}`,
+      receivedAt: at,
+      pending: { mchid: MCHID, kind: 'USER_SIGN_PLAN' as const },
+    });
+    expect(await ledger.applyChange(change('SIGNED', '2026-11-22T02:00:00Z'))).toBe(true);
+    expect(await ledger.applyChange(change('UNSIGNED', '2026-11-22T01:00:00Z'))).toBe(false);
+    expect(await ledger.applyChange(change('SIGN_PLAN_CANCEL', '2026-11-22T03:00:00Z'))).toBe(true);
+    expect(await ledger.applyChange(change('SIGNED', '2026-11-22T04:00:00Z'))).toBe(false);
+    expect(await ledger.applyChange(change('COMPLETE', '2026-11-22T05:00:00Z'))).toBe(false);
+    expect(await ledger.applyChange(change('SOMETHING_NEW', '2026-11-22T06:00:00Z'))).toBe(false);
+    const signPlan = await aws.item(userSignPlanKey(key));
+    expect(signPlan).toMatchObject({ state: 'SIGN_PLAN_CANCEL', sign_plan_id: 'SIGNPLAN-1', source_id: 'EV-SIGN_PLAN_CANCEL' });
+    expect(signPlan).not.toHaveProperty('pending_pk');
+  });
+});
