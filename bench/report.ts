@@ -1,4 +1,4 @@
-/** The tables `npm run bench` prints (Markdown, pasted as printed into the README), the verdicts, and the machine. */
+/** What `npm run bench` prints (Markdown: the README's block between its bench markers, as printed), the verdicts, and the machine. */
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { bundleSize, peerBundleSize } from './figures/bundle-size';
@@ -99,14 +99,20 @@ export const verdicts = (figures: BenchFigures): Verdict[] => {
   return [...floors, ...peer].flatMap((each) => (each.verdict ? [each.verdict] : []));
 };
 
-const markdown = (header: string[], rows: Row[]) => [header, header.map(() => '---'), ...rows.map((each) => each.cells)].map((cells) => `| ${cells.join(' | ')} |`.replace(/ {2,}/g, ' '));
+function markdown(header: string[], rows: Row[]): string[] {
+  const line = (cells: string[]) => `|${cells.map((cell) => (cell ? ` ${cell} ` : ' ')).join('|')}|`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map((each) => line(each.cells))];
+}
 
 export function printTables(results: BenchResults): void {
   const { floors, peer } = tables(results);
   const { flatCost, throughput } = results;
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
+  const { machine: m } = results;
   const lines = [
+    `Measured on ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, node ${m.node} (${m.platform}), ${results.mode} run (\`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`):`,
+    '',
     ...markdown(['figure', 'ours: median (p99)', 'floor: median (p99)', 'ratio', 'p99 ratio', 'target', ''], floors),
     '',
     ...markdown([`notify function, ours against ${results.peer.package}`, 'ours: median (p99)', 'peer: median (p99)', 'ratio', 'p99 ratio', 'target', ''], peer),
@@ -119,8 +125,6 @@ export function printTables(results: BenchResults): void {
     `| per invocation, median of the last tenth | ${ms(first!.window.median)} | ${ms(thousand!.window.median)} | ${ms(last!.window.median)} |`,
     `| heap used after full GC | ${mib(first!.heapUsedBytes)} | ${mib(thousand!.heapUsedBytes)} | ${mib(last!.heapUsedBytes)} |`,
     `| active handles | ${first!.activeResources} | ${thousand!.activeResources} | ${last!.activeResources} |`,
-    '',
-    `Machine: ${results.machine.cores} cores, ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, node ${results.machine.node} (${results.machine.platform}); ${results.mode} run.`,
   ];
   console.log(lines.join('\n'));
 }
