@@ -59,6 +59,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
 
   const receivedAt = new Date().toISOString();
   const entry = { id: notification.id, event_type: notification.event_type, create_time: notification.create_time, received_at: receivedAt, plaintext };
+  // The same write as the first one of lib/ledger/ledger.ts (not imported: the peer holds none of our code), so both sides ask DynamoDB for the same.
   try {
     await ledger.send(
       new UpdateCommand({
