@@ -155,13 +155,6 @@ export class Ledger {
   }
 
   async #send(command: UpdateCommand | PutCommand): Promise<void> {
-    // A timer cleared as soon as the write is done: AbortSignal.timeout's lives on for its whole timeout, one per notification.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException('The ledger write timed out', 'TimeoutError')), this.#options.writeTimeoutMs ?? 2_000);
-    try {
-      await this.#options.client.send(command as UpdateCommand, { abortSignal: deadline.signal });
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#options.client.send(command as UpdateCommand, { abortSignal: AbortSignal.timeout(this.#options.writeTimeoutMs ?? 2_000) });
   }
 }
