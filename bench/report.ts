@@ -1,73 +1,124 @@
-/** The one table `npm run bench` prints (Markdown, so the README can show it as measured), and the machine it ran on. */
+/** What `npm run bench` prints (Markdown: the README's block between its bench markers, as printed), the verdicts, and the machine. */
+import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import type { bundleSize } from './figures/bundle-size';
-import type { createWarm } from './figures/create-warm';
+import type { bundleSize, peerBundleSize } from './figures/bundle-size';
 import type { coldStart } from './figures/cold-start';
+import type { createWarm } from './figures/create-warm';
 import type { flatCost } from './figures/flat-cost';
 import type { notifyWarm } from './figures/notify-warm';
+import type { peerWarm } from './figures/peer-warm';
 import type { throughput } from './figures/throughput';
 import type { BenchOptions } from './options';
-import type { Comparison } from './stats';
+import type { Comparison, PeerComparison } from './stats';
+import { TARGETS } from './targets';
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
-export interface BenchResults {
-  machine: ReturnType<typeof machine>;
-  mode: 'quick' | 'full';
-  options: BenchOptions;
+export interface BenchFigures {
   notifyWarm: Result<typeof notifyWarm>;
   createWarm: Result<typeof createWarm>;
-  coldStart: Result<typeof coldStart>;
+  coldStart: Omit<Result<typeof coldStart>, 'peerNotify'>;
   bundleSize: ReturnType<typeof bundleSize>;
+  peer: { package: string; coldStart: PeerComparison; warm: Result<typeof peerWarm>; bundleSize: ReturnType<typeof peerBundleSize> };
   flatCost: Result<typeof flatCost>;
   throughput: Result<typeof throughput> & { pinnedToOneCore: boolean };
 }
 
+export interface Verdict {
+  figure: string;
+  ratio: number;
+  target: number;
+  met: boolean;
+}
+
+export interface BenchResults extends BenchFigures {
+  machine: ReturnType<typeof machine>;
+  mode: 'quick' | 'full';
+  options: BenchOptions;
+  targets: typeof TARGETS;
+  verdicts: Verdict[];
+}
+
 export const machine = () => ({ cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` });
+
+/** The peer as installed, `name@version`. */
+export function peerPackage(name: string): string {
+  const { version } = createRequire(import.meta.url)(`${name}/package.json`) as { version: string };
+  return `${name}@${version}`;
+}
 
 const ms = (value: number) => (value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 0)} ms`);
 const bytes = (value: number) => `${value.toLocaleString('en-US')} B`;
 const ratio = (value: number) => value.toFixed(2);
-const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+const timing = (summary: { median: number; p99: number }) => `${ms(summary.median)} (p99 ${ms(summary.p99)})`;
 
-function timingRow(figure: string, comparison: Comparison, target: number): string {
-  const { ours, floor } = comparison;
-  return `| ${figure} | ${ms(ours.median)} (p99 ${ms(ours.p99)}) | ${ms(floor.median)} (p99 ${ms(floor.p99)}) | ${ratio(comparison.ratio)} | ${ratio(comparison.p99Ratio)} | ≤ ${target} | ${verdict(comparison.ratio <= target)} |`;
+/** One table row: its cells, and the verdict it carries (if any). */
+interface Row {
+  cells: string[];
+  verdict?: Verdict;
 }
 
-function secretRow(figure: string, calls: BenchResults['notifyWarm']['getSecretValue']): string {
+/** `verdictName`: the row's name in reports/bench.json, where no table heading tells the rows apart. */
+function row(figure: string, ours: string, other: string, ratios: { ratio: number; p99Ratio?: number }, target: number, verdictName = figure): Row {
+  const verdict = { figure: verdictName, ratio: ratios.ratio, target, met: ratios.ratio <= target };
+  const p99 = ratios.p99Ratio === undefined ? '' : ratio(ratios.p99Ratio);
+  return { cells: [figure, ours, other, ratio(ratios.ratio), p99, `≤ ${target.toFixed(2)}`, verdict.met ? 'met' : '**missed**'], verdict };
+}
+
+const timingRow = (figure: string, comparison: Comparison, target: number) => row(figure, timing(comparison.ours), timing(comparison.floor), comparison, target);
+
+function secretRow(figure: string, calls: BenchFigures['notifyWarm']['getSecretValue']): Row {
   const met = calls.calls === 1 && calls.laterCalls === 0;
-  return `| ${figure} | ${calls.calls} in the first ${calls.firstInvocations.toLocaleString('en-US')}, ${calls.laterCalls} in the next ${calls.laterInvocations.toLocaleString('en-US')} | 1 | | | 1 | ${verdict(met)} |`;
+  const ours = `${calls.calls} in the first ${calls.firstInvocations.toLocaleString('en-US')}, ${calls.laterCalls} in the next ${calls.laterInvocations.toLocaleString('en-US')}`;
+  return { cells: [figure, ours, '1', '', '', '1', met ? 'met' : '**missed**'] };
 }
 
-export function printTable(results: BenchResults): void {
-  const { notifyWarm, createWarm, coldStart, bundleSize, flatCost, throughput } = results;
-  const lines = [
-    '| figure | ours: median (p99) | floor: median (p99) | ratio | p99 ratio | target | |',
-    '|---|---|---|---|---|---|---|',
-    timingRow('notify handler, warm, per invocation', notifyWarm.perInvocation, 1.5),
-    timingRow('create handler, warm, per invocation (sandbox on loopback)', createWarm.perInvocation, 1.3),
-    timingRow('cold start + first invocation, notify function', coldStart.notify, 1.25),
-    timingRow('cold start + first invocation, create function', coldStart.create, 1.25),
-    ...Object.entries(bundleSize).map(
-      ([name, size]) => `| bundle size, ${name} function (.mjs; map ${bytes(size.ours.sourceMapBytes)}, zip ${bytes(size.ours.zipBytes)}) | ${bytes(size.ours.bytes)} | ${bytes(size.floor.bytes)} | ${ratio(size.ratio)} | | ≤ 1.15 | ${verdict(size.ratio <= 1.15)} |`,
+/** The floor table and the peer table, as rows. */
+function tables(figures: BenchFigures): { floors: Row[]; peer: Row[] } {
+  const { notifyWarm, createWarm, coldStart, bundleSize, peer } = figures;
+  const floors = [
+    timingRow('notify handler, warm, per invocation', notifyWarm.perInvocation, TARGETS.notifyWarm),
+    timingRow('create handler, warm, per invocation (sandbox on loopback)', createWarm.perInvocation, TARGETS.createWarm),
+    timingRow('cold start + first invocation, notify function (floor: secret + ledger write)', coldStart.notify, TARGETS.coldStart),
+    timingRow('cold start + first invocation, create function (floor: the create contract)', coldStart.create, TARGETS.coldStart),
+    ...Object.entries(bundleSize).map(([name, size]) =>
+      row(`bundle size, ${name} function (.mjs; map ${bytes(size.ours.sourceMapBytes)}, zip ${bytes(size.ours.zipBytes)})`, bytes(size.ours.bytes), bytes(size.floor.bytes), size, TARGETS.bundle),
     ),
     secretRow('GetSecretValue calls, notify handler', notifyWarm.getSecretValue),
     secretRow('GetSecretValue calls, create handler', createWarm.getSecretValue),
   ];
-  const { split } = coldStart;
-  lines.push(
-    '',
-    `Cold start, split (reference, no target): the secret floor plus one ledger write through the same DynamoDB client takes ` +
-      `${ms(split.sdkFloor.ours.median)}, ${ratio(split.sdkFloor.ratio)} × the secret floor; against it, the notify function is ` +
-      `${ratio(split.notifyOverSdkFloor.ratio)} × and the create function ${ratio(split.createOverSdkFloor.ratio)} ×. ` +
-      `The create contract's floor (that, plus one signed POST to the sandbox and a verify of its answer; no validation, middleware or log) ` +
-      `takes ${ms(split.createFloor.ours.median)}, ${ratio(split.createFloor.ratio)} × the secret floor; against it, the create function is ` +
-      `${ratio(split.createOverCreateFloor.ratio)} ×.`,
-  );
+  const peerRow = (figure: string, ours: string, other: string, ratios: { ratio: number; p99Ratio?: number }) =>
+    row(figure, ours, other, ratios, TARGETS.peer, `notify function against ${peer.package}: ${figure}`);
+  const peerRows = [
+    peerRow('cold start + first invocation', timing(peer.coldStart.ours), timing(peer.coldStart.peer), peer.coldStart),
+    peerRow('warm, per invocation (ledger client answering at once)', timing(peer.warm.ours), timing(peer.warm.peer), peer.warm),
+    peerRow('bundle size (.mjs)', bytes(peer.bundleSize.ours.bytes), bytes(peer.bundleSize.peer.bytes), peer.bundleSize),
+  ];
+  return { floors, peer: peerRows };
+}
+
+export const verdicts = (figures: BenchFigures): Verdict[] => {
+  const { floors, peer } = tables(figures);
+  return [...floors, ...peer].flatMap((each) => (each.verdict ? [each.verdict] : []));
+};
+
+function markdown(header: string[], rows: Row[]): string[] {
+  const line = (cells: string[]) => `|${cells.map((cell) => (cell ? ` ${cell} ` : ' ')).join('|')}|`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map((each) => line(each.cells))];
+}
+
+export function printTables(results: BenchResults): void {
+  const { floors, peer } = tables(results);
+  const { flatCost, throughput } = results;
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
-  lines.push(
+  const { machine: m } = results;
+  const lines = [
+    `Measured on ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, node ${m.node} (${m.platform}), ${results.mode} run (\`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`):`,
+    '',
+    ...markdown(['figure', 'ours: median (p99)', 'floor: median (p99)', 'ratio', 'p99 ratio', 'target', ''], floors),
+    '',
+    ...markdown([`notify function, ours against ${results.peer.package}`, 'ours: median (p99)', 'peer: median (p99)', 'ratio', 'p99 ratio', 'target', ''], peer),
     '',
     `Notifications per second through the notify handler, ledger on dynalite, one process${throughput.pinnedToOneCore ? ' pinned to one core' : ''}: ` +
       `${throughput.perSecond.sequential.toFixed(0)}/s one at a time, ${throughput.perSecond.concurrency8.toFixed(0)}/s 8 at a time (${throughput.notifications.toLocaleString('en-US')} each).`,
@@ -77,8 +128,6 @@ export function printTable(results: BenchResults): void {
     `| per invocation, median of the last tenth | ${ms(first!.window.median)} | ${ms(thousand!.window.median)} | ${ms(last!.window.median)} |`,
     `| heap used after full GC | ${mib(first!.heapUsedBytes)} | ${mib(thousand!.heapUsedBytes)} | ${mib(last!.heapUsedBytes)} |`,
     `| active handles | ${first!.activeResources} | ${thousand!.activeResources} | ${last!.activeResources} |`,
-    '',
-    `Machine: ${results.machine.cores} cores, ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, node ${results.machine.node} (${results.machine.platform}); ${results.mode} run.`,
-  );
+  ];
   console.log(lines.join('\n'));
 }

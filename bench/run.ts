@@ -1,20 +1,22 @@
 /**
  * `npm run bench [-- --quick]`: what a merchant pays per invocation and per
- * cold start, each against its physical floor measured in the same run.
- * Prints one table; writes every figure to reports/bench.json.
+ * cold start, each against its floor measured in the same run, and the notify
+ * function against the same function written with a peer SDK. Prints the
+ * tables; writes every figure, the targets and the verdicts to reports/bench.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleSize } from './figures/bundle-size';
+import { bundleEntry } from './bundle-entry';
+import { bundleSize, peerBundleSize } from './figures/bundle-size';
 import { coldStart } from './figures/cold-start';
-import { buildFloor } from './floors/build';
 import { benchOptions } from './options';
 import { packageFunctions } from './package-functions';
 import { run } from './processes';
-import { machine, printTable, type BenchResults } from './report';
+import { machine, peerPackage, printTables, verdicts, type BenchFigures, type BenchResults } from './report';
+import { TARGETS } from './targets';
 import { startBenchWorld } from './world';
 
 const MEASURE = fileURLToPath(new URL('./measure.ts', import.meta.url));
@@ -30,13 +32,15 @@ const hasTaskset = (() => {
   }
 })();
 
+type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'flatCost' | 'throughput'> & { peerWarm: BenchFigures['peer']['warm'] };
+
 /** A warm figure in a fresh process (bench/measure.ts), with GC exposed for the heap figures. */
-async function measure<K extends keyof BenchResults>(figure: K, argv: readonly string[], oneCore = false): Promise<BenchResults[K]> {
+async function measure<K extends keyof MeasuredFigures>(figure: K, argv: readonly string[], oneCore = false): Promise<MeasuredFigures[K]> {
   let result: unknown;
   const node = [process.execPath, '--no-warnings', '--expose-gc', '--import', 'tsx', MEASURE, figure, ...argv];
   const [command, ...args] = oneCore && hasTaskset ? ['taskset', '-c', '0', ...node] : node;
   await run(command!, args, { onMessage: (message) => (result = message) });
-  return result as BenchResults[K];
+  return result as MeasuredFigures[K];
 }
 
 const argv = process.argv.slice(2);
@@ -44,38 +48,40 @@ const options = benchOptions(argv);
 const dir = await mkdtemp(join(tmpdir(), 'payscore-bench-'));
 try {
   const log = (step: string) => console.error(`bench: ${step}`);
-  log('packaging the functions');
-  const packaged = await packageFunctions(dir);
-  const [awsClients, secretFloor, secretLedgerFloor, createContractFloor] = await Promise.all([
-    buildFloor('aws-clients', dir),
-    buildFloor('secret-floor', dir),
-    buildFloor('secret-ledger-floor', dir),
-    buildFloor('create-contract-floor', dir),
+  log('packaging the functions, bundling the floors and the peer');
+  const [packaged, awsClients, notifyFloor, createFloor, peerNotify] = await Promise.all([
+    // A folder of its own: packaging empties the one it is given.
+    packageFunctions(join(dir, 'functions')),
+    bundleEntry('floors/aws-clients', dir),
+    bundleEntry('floors/secret-ledger-floor', dir),
+    bundleEntry('floors/create-contract-floor', dir),
+    bundleEntry('peers/wechatpay-axios-plugin-notify', dir),
   ]);
   log('notify handler, warm');
   const notifyWarm = await measure('notifyWarm', argv);
   log('create handler, warm');
   const createWarm = await measure('createWarm', argv);
+  log('notify function, warm, ours and the peer');
+  const peerWarm = await measure('peerWarm', argv);
   log(`flat cost over ${options.flatInvocations} invocations`);
   const flatCost = await measure('flatCost', argv);
   log('throughput with dynalite');
   const throughput = await measure('throughput', argv, true);
   log('cold starts');
   const world = await startBenchWorld();
-  const cold = await coldStart(world, packaged, { secret: secretFloor, secretAndLedger: secretLedgerFloor, createContract: createContractFloor }, dir, options).finally(() => world.close());
+  const { peerNotify: peerColdStart, ...cold } = await coldStart(world, packaged, { notifyFloor, createFloor, peerNotify }, dir, options).finally(() => world.close());
 
-  const results: BenchResults = {
-    machine: machine(),
-    mode: options.quick ? 'quick' : 'full',
-    options,
+  const figures: BenchFigures = {
     notifyWarm,
     createWarm,
     coldStart: cold,
     bundleSize: bundleSize(packaged, awsClients),
+    peer: { package: peerPackage('wechatpay-axios-plugin'), coldStart: peerColdStart, warm: peerWarm, bundleSize: peerBundleSize(packaged.notify, peerNotify) },
     flatCost,
     throughput: { ...throughput, pinnedToOneCore: hasTaskset },
   };
-  printTable(results);
+  const results: BenchResults = { machine: machine(), mode: options.quick ? 'quick' : 'full', options, targets: TARGETS, verdicts: verdicts(figures), ...figures };
+  printTables(results);
   await mkdir(join(RESULTS, '..'), { recursive: true });
   await writeFile(RESULTS, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nFigures written to reports/bench.json`);

@@ -29,5 +29,18 @@ export function compare(ours: readonly number[], floor: readonly number[]): Comp
   return { ours: a, floor: b, ratio: a.median / b.median, p99Ratio: a.p99 / b.p99 };
 }
 
+/** Ours against the same function written with a peer SDK, measured in the same run. */
+export interface PeerComparison {
+  ours: Summary;
+  peer: Summary;
+  ratio: number;
+  p99Ratio: number;
+}
+
+/** A comparison whose other side was the peer. */
+export const asPeerComparison = ({ floor, ...rest }: Comparison): PeerComparison => ({ ...rest, peer: floor });
+
+export const compareWithPeer = (ours: readonly number[], peer: readonly number[]): PeerComparison => asPeerComparison(compare(ours, peer));
+
 /** Milliseconds since an origin, at sub-microsecond resolution. */
 export const now = (): number => performance.now();

@@ -1,8 +1,8 @@
 /**
  * Structured JSON logs, one line each on stdout (CloudWatch keeps them as they
- * are). Hand-written rather than Powertools Logger: that one costs some 19 µs a
- * line (environment reads and a reference-tracking JSON replacer on every
- * call), a third of the physical floor of a whole notification; this costs ~3 µs.
+ * are). Hand-written rather than Powertools Logger: that one reads environment
+ * variables and runs a reference-tracking JSON replacer on every call, a large
+ * share of a warm notification (docs/performance.md).
  */
 import { createHash } from 'node:crypto';
 import { sourceMappedStack } from './stack-trace';

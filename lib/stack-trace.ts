@@ -3,8 +3,8 @@
  *
  * Node's --enable-source-maps would do this for every frame, but it pays at every cold
  * start, errors or not: it scans the whole bundle for line lengths and parses its map at
- * load, ~10 ms of a ~150 ms cold start (`npm run bench`). Here a map is read only when an
- * error is first logged, from the `.map` file esbuild writes beside the bundle.
+ * load (docs/performance.md). Here a map is read only when an error is first logged,
+ * from the `.map` file esbuild writes beside the bundle.
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapping } from 'node:module';

@@ -1,14 +1,18 @@
 /**
  * Each function's bundle as packaged against a bundle of only the SDK clients
- * it uses, built with the same settings. Compared: the `.mjs` node loads (the
- * source maps beside them are reported, not compared: both sides have one).
+ * it uses, built with the same settings; and the notify bundle against the
+ * peer's. Compared: the `.mjs` node loads (the source maps beside them are
+ * reported, not compared: every side has one).
  */
 import type { Bundle, MeasuredFunction, PackagedFunction } from '../package-functions';
 
+const sizes = (bundle: Bundle) => ({ bytes: bundle.bytes, sourceMapBytes: bundle.sourceMapBytes });
+
 export function bundleSize(packaged: Record<MeasuredFunction, PackagedFunction>, floor: Bundle) {
-  const sizes = Object.entries(packaged).map(([name, bundle]) => [
-    name,
-    { ours: { bytes: bundle.bytes, sourceMapBytes: bundle.sourceMapBytes, zipBytes: bundle.zipBytes }, floor: { bytes: floor.bytes, sourceMapBytes: floor.sourceMapBytes }, ratio: bundle.bytes / floor.bytes },
-  ]);
-  return Object.fromEntries(sizes) as Record<MeasuredFunction, { ours: { bytes: number; sourceMapBytes: number; zipBytes: number }; floor: { bytes: number; sourceMapBytes: number }; ratio: number }>;
+  const entries = Object.entries(packaged).map(([name, bundle]) => [name, { ours: { ...sizes(bundle), zipBytes: bundle.zipBytes }, floor: sizes(floor), ratio: bundle.bytes / floor.bytes }]);
+  return Object.fromEntries(entries) as Record<MeasuredFunction, { ours: ReturnType<typeof sizes> & { zipBytes: number }; floor: ReturnType<typeof sizes>; ratio: number }>;
+}
+
+export function peerBundleSize(ours: PackagedFunction, peer: Bundle) {
+  return { ours: sizes(ours), peer: sizes(peer), ratio: ours.bytes / peer.bytes };
 }

@@ -1,15 +1,15 @@
 /**
- * Reference for the create function's cold start (no target): only what its
- * contract cannot do without, bundled like a function. Fetch the secret and
- * parse its keys, sign the order's bytes, one POST to WeChat Pay (the sandbox),
- * verify the answer, one ledger write holding request and answer. No
- * validation, no middleware, no log line, no retries or timeouts.
+ * The create function's contract floor, bundled like a function (its cold
+ * start is measured against this): only what its contract cannot do without.
+ * Fetch the secret and parse its keys, sign the order's bytes, one POST to
+ * WeChat Pay (the sandbox), verify the answer, one ledger write holding request
+ * and answer. No validation, no middleware, no log line, no retries or timeouts.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SERVICE_ORDER_PATHS } from '../../lib/service-order/wechatpay-paths';
 import { createFloor } from './create-floor';
 import { writeLedgerItem } from './ledger-write';
-import { loadSecret } from './secret-floor';
+import { loadSecret } from './secret';
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<{ statusCode: number }> {
   const secret = await loadSecret();

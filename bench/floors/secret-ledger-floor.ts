@@ -1,13 +1,14 @@
 /**
- * Reference for the cold-start figure (no target): the secret floor plus the one
- * ledger write SPEC requires before any 2xx, through the same DynamoDB client.
- * Against it, what our own code adds to a cold start shows apart from what the SDK costs.
+ * The notify function's contract floor, bundled like a function (its cold
+ * start is measured against this): the SDK clients it must use and the calls
+ * SPEC requires before a 2xx — fetch the secret and parse its keys, then the
+ * one ledger write — with none of our code.
  */
 import { writeLedgerItem } from './ledger-write';
-import { handler as secretFloor } from './secret-floor';
+import { loadSecret } from './secret';
 
 export async function handler(): Promise<{ statusCode: number }> {
-  await secretFloor();
+  await loadSecret();
   await writeLedgerItem();
   return { statusCode: 200 };
 }

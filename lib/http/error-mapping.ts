@@ -23,8 +23,9 @@ function errorMapping(log: Log, map: (error: unknown) => MappedError): Middlewar
 
 /**
  * An HTTP handler behind `errorMapping`. middy's early timeout is off: it set a
- * timer and raced it on every invocation, some 8 µs of a 100 µs notification,
- * only to answer a mapped 5xx 5 ms before Lambda's own timeout. Every call out
+ * timer and raced it on every invocation (a measurable share of a warm
+ * notification, docs/performance.md), only to answer a mapped 5xx just before
+ * Lambda's own timeout. Every call out
  * of these handlers has a timeout of its own, and a Lambda timeout is a non-2xx
  * all the same: WeChat Pay retries the notification, a create caller gets a 5xx.
  */

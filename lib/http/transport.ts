@@ -1,7 +1,7 @@
 /**
  * The only place that talks HTTP to WeChat Pay: node:http(s) with keep-alive
- * agents kept for the life of the container. Not `fetch`: loading undici costs
- * a cold start some 25 ms and each warm call a fraction of a millisecond more.
+ * agents kept for the life of the container. Not `fetch`: loading undici lengthens
+ * a cold start, and each warm call costs more (docs/performance.md).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';

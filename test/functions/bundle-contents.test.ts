@@ -4,8 +4,12 @@
  * esbuild settings, as `serverless package` builds them.
  */
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildSettings } from '../../bench/serverless-settings';
 
 async function bundledPackages(entry: string): Promise<Set<string>> {
@@ -34,5 +38,28 @@ describe('function bundles', () => {
     const packages = await bundledPackages('deduction-notify');
     expect(packages).toContain('@aws-sdk/client-secrets-manager');
     expect(packages).toContain('@aws-sdk/client-dynamodb');
+  });
+});
+
+describe('esbuild/plugins.cjs: node:http and node:https as requires', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'payscore-bundle-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Whether importing the notify function's bundle loads undici, with serverless.yml's plugins or none. */
+  async function importLoadsUndici(withPlugins: boolean): Promise<boolean> {
+    const { options, extension } = esbuildSettings();
+    const outfile = join(dir, `notify-${withPlugins}${extension}`);
+    await build({ ...options, ...(withPlugins ? {} : { plugins: [] }), entryPoints: [fileURLToPath(new URL('../../functions/deduction-notify.ts', import.meta.url))], outfile, sourcemap: false, logLevel: 'silent' });
+    const probe = `await import(${JSON.stringify(pathToFileURL(outfile).href)}); process.stdout.write(String(process.moduleLoadList.some((name) => name.includes('undici'))));`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }) === 'true';
+  }
+
+  it('the notify bundle loads no undici at import', async () => {
+    expect(await importLoadsUndici(true)).toBe(false);
+  });
+
+  // When this fails, the SDK or Node no longer load undici through an ES import of node:http: the plugin can go.
+  it('…which it would without the plugin', async () => {
+    expect(await importLoadsUndici(false)).toBe(true);
   });
 });

@@ -1,8 +1,4 @@
-/**
- * Cold-start floor, bundled like a function: import only the Secrets Manager
- * client, fetch the account secret, parse its keys. Exports `handler` so the
- * same driver starts it as it starts ours.
- */
+/** What every contract floor starts with: the account secret from Secrets Manager, its keys parsed, and nothing of ours. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
@@ -26,9 +22,4 @@ export async function loadSecret(): Promise<FloorSecret> {
     // A certificate PEM yields its public key here too.
     publicKeys: Object.entries(secret.wechatpayPublicKeys).map(([id, pem]) => [id, createPublicKey(pem)]),
   };
-}
-
-export async function handler(): Promise<{ statusCode: number }> {
-  await loadSecret();
-  return { statusCode: 200 };
 }
