@@ -1,7 +1,7 @@
 // The notify function as a user would write it from wechatpay-axios-plugin's README (Rsa.verify, AesGcm.decrypt, Formatter), with our SDK clients and ledger write: the bench's peer.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { KeyObject } from 'node:crypto';
 // By path, not from the root as the README does: bundled as an ES module, the root's `module.exports.default = …` throws (the README's Next.js FAQ).
@@ -31,7 +31,7 @@ function loadSecret(): Promise<Secret> {
 
 const fail = (statusCode: number, message: string): APIGatewayProxyStructuredResultV2 => ({ statusCode, body: JSON.stringify({ code: 'FAIL', message }) });
 
-const RANKS: Record<string, number> = { 'PAYSCORE.USER_CONFIRM': 1, 'PAYSCORE.USER_PAID': 2 };
+const RANKS: Record<string, number> = { CREATED: 0, DOING: 1, DONE: 2, REVOKED: 2, EXPIRED: 2 };
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
@@ -58,38 +58,34 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   if (order.mchid !== mchid) return fail(400, 'not for this merchant');
 
   const receivedAt = new Date().toISOString();
-  const entry = { id: notification.id, event_type: notification.event_type, create_time: notification.create_time, received_at: receivedAt, plaintext };
-  // The same write as the first one of lib/ledger/ledger.ts (not imported: the peer holds none of our code), so both sides ask DynamoDB for the same.
+  // The same two writes as lib/ledger/ledger.ts's recordNotification (not imported: the peer holds none of our code), so both sides ask DynamoDB for the same.
+  const pk = `SERVICE_ORDER#${order.sub_mchid === undefined ? order.mchid : `${order.mchid}/${order.sub_mchid}`}#${order.out_order_no}`;
+  try {
+    await ledger.send(
+      new PutCommand({
+        TableName: process.env.LEDGER_TABLE,
+        Item: { pk, sk: `NOTIFICATION#${notification.id}`, kind: 'NOTIFICATION', mchid: order.mchid, out_order_no: order.out_order_no, id: notification.id, event_type: notification.event_type, create_time: notification.create_time, received_at: receivedAt, plaintext },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    // Already recorded: WeChat Pay retried; apply it again all the same.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const version = `${RANKS[order.state ?? ''] ?? 0}#0#${notification.create_time}#${notification.id}`;
   try {
     await ledger.send(
       new UpdateCommand({
         TableName: process.env.LEDGER_TABLE,
-        Key: { pk: `ORDER#${order.mchid}#${order.sub_mchid ?? ''}#${order.out_order_no}` },
-        UpdateExpression:
-          'SET mchid = :mchid, sub_mchid = :sub_mchid, out_order_no = :out_order_no, order_id = if_not_exists(order_id, :order_id), ' +
-          '#state = :state, state_rank = :rank, last_event_type = :event_type, #collection = :collection, updated_at = :at, ' +
-          'notifications = list_append(if_not_exists(notifications, :empty), :entry) ADD notification_ids :id',
-        ConditionExpression: 'NOT contains(notification_ids, :id_value) AND (attribute_not_exists(state_rank) OR state_rank <= :rank)',
-        ExpressionAttributeNames: { '#state': 'state', '#collection': 'collection' },
-        ExpressionAttributeValues: {
-          ':mchid': order.mchid,
-          ':sub_mchid': order.sub_mchid ?? null,
-          ':out_order_no': order.out_order_no,
-          ':order_id': order.order_id ?? null,
-          ':state': order.state ?? notification.event_type,
-          ':rank': RANKS[notification.event_type] ?? 0,
-          ':event_type': notification.event_type,
-          ':collection': order.collection ?? null,
-          ':at': receivedAt,
-          ':empty': [],
-          ':entry': [entry],
-          ':id': new Set([notification.id]),
-          ':id_value': notification.id,
-        },
+        Key: { pk, sk: 'SERVICE_ORDER' },
+        UpdateExpression: 'SET mchid = :mchid, out_order_no = :out_order_no, #kind = :kind, #state = :state, #version = :version, #source = :source, source_id = :id, changed_at = :at, order_id = if_not_exists(order_id, :order_id)',
+        ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+        ExpressionAttributeNames: { '#kind': 'kind', '#state': 'state', '#version': 'version', '#source': 'source' },
+        ExpressionAttributeValues: { ':mchid': order.mchid, ':out_order_no': order.out_order_no, ':kind': 'SERVICE_ORDER', ':state': order.state ?? 'DOING', ':version': version, ':source': 'notification', ':id': notification.id, ':at': receivedAt, ':order_id': order.order_id ?? null },
       }),
     );
   } catch (error) {
-    // Already recorded: WeChat Pay retried.
+    // An older or repeated message: nothing to apply.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   return { statusCode: 204 };
