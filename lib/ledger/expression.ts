@@ -7,6 +7,7 @@ export class Expression {
   readonly values: Record<string, unknown> = {};
   readonly #sets: string[] = [];
   readonly #removes: string[] = [];
+  #values = 0;
 
   /** The placeholder of an attribute name. */
   name(attribute: string): string {
@@ -17,7 +18,7 @@ export class Expression {
 
   /** The placeholder of a value. */
   value(value: unknown): string {
-    const placeholder = `:v${Object.keys(this.values).length}`;
+    const placeholder = `:v${this.#values++}`;
     this.values[placeholder] = value;
     return placeholder;
   }
