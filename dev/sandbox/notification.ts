@@ -44,8 +44,11 @@ const SUMMARIES: Record<string, string> = {
 /** The decrypted resource of an order notification (research "Notifications": USER_CONFIRM, USER_PAID). */
 export function orderPlaintext(eventType: string, order: SandboxOrder, payment: Payment): Record<string, unknown> {
   const { request } = order;
+  const resource = orderResource(order);
   const base = {
-    ...orderResource(order),
+    ...resource,
+    // Notifications count each payment (the notice pages' post_payments[].count).
+    post_payments: (resource.post_payments as Record<string, unknown>[]).map((payment) => ({ count: 1, ...payment })),
     // A sign-plan order's merchant order number is its detail's merchant_plan_detail_no, the request's out_trade_no.
     out_trade_no: request.out_trade_no,
     ...('openid' in request && request.openid !== undefined ? { openid: request.openid } : {}),

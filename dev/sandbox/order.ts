@@ -46,7 +46,7 @@ function charges(order: SandboxOrder) {
   const completion = order.completion?.request;
   if (completion) return { post_payments: completion.post_payments.map((payment) => ({ count: 1, ...payment })), post_discounts: completion.post_discounts ?? [], total_amount: completion.total_amount };
   const { request } = order;
-  return { post_payments: [{ name: request.service_introduction, amount: order.amount, description: `plan detail ${request.plan_detail_no}`, count: 1 }], post_discounts: [], total_amount: order.amount };
+  return { post_payments: [{ name: request.service_introduction, amount: order.amount, description: `plan detail ${request.plan_detail_no}` }], post_discounts: [], total_amount: order.amount };
 }
 
 /** The order as WeChat Pay answers it (the seeds' response table; the query page's fields once it is completed). */

@@ -150,8 +150,8 @@ describe('the faults route', () => {
   it('rejects an unknown fault with 400 PARAM_ERROR naming the field', async () => {
     const answer = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'explode' });
     expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'kind' } });
+    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/kind' } });
     const missing = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'concurrentDelivery' });
-    expect(missing.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'copies' } });
+    expect(missing.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/copies' } });
   });
 });
