@@ -69,6 +69,17 @@ export async function post(baseUrl: string, path: string, body: string | Buffer,
   return { status: response.status, headers: Object.fromEntries(response.headers), raw, json: raw.length ? JSON.parse(raw.toString('utf8')) : {} };
 }
 
+/** A signed GET (the signature covers the empty body), answered as `post` answers. */
+export async function get(baseUrl: string, path: string, signer: Signer): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { Accept: 'application/json', Authorization: signer.authorization({ method: 'GET', url: path, body: '' }) } });
+  const raw = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: Object.fromEntries(response.headers), raw, json: raw.length ? JSON.parse(raw.toString('utf8')) : {} };
+}
+
+/** A signed call of `account` to any WeChat Pay route of the sandbox: POST with a JSON body, or GET. */
+export const call = (sandbox: Sandbox, account: DevAccount, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
+  method === 'GET' ? get(sandbox.url, path, signerFor(account)) : post(sandbox.url, path, body === undefined ? '' : JSON.stringify(body), signerFor(account));
+
 export const controlGet = async (baseUrl: string, path: string): Promise<unknown> => (await fetch(`${baseUrl}${path}`)).json();
 
 export async function controlPost(baseUrl: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
