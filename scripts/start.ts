@@ -46,9 +46,9 @@ function printUsage(stack: Stack): void {
   say(`Secrets Manager stand-in        ${stack.secretsManager.url}   secrets ${stack.secretIds.merchant}, ${stack.secretIds.partner}`);
   say(`DynamoDB (dynalite)             ${stack.dynamoDb.url}   table ${stack.tableName}`);
   say();
-  say('Create an order (a fresh sign plan: one open order per plan, plan details in order from 1):');
+  say(`Create an order: for a SIGNED sign plan (npm run sandbox -- seed ${stack.keys.merchant.mchid} makes one), its sign_plan_id and detail 1's out_trade_no:`);
   say(`  curl -s -X POST ${stack.apiUrl}/merchant/service-orders -H 'Content-Type: application/json' -d '${body}'`);
-  say('Complete it: the sandbox deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify:');
+  say('Complete it: the sandbox then deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify:');
   say(`  curl -s -X POST ${stack.sandbox.url}/sandbox/orders/<order_id>/complete`);
   say('See the delivery attempts, and the orders:');
   say(`  curl -s '${stack.sandbox.url}/sandbox/deliveries?notification_id=<notificationId>&wait=true'`);
