@@ -96,38 +96,47 @@ function deductionCommand(name: string, does: string, args = '', example = ''): 
   };
 }
 
+/** `GET /sandbox/<collection>`: one line per item, then the count. */
+function listCommand<T>(name: string, does: string, line: (item: T) => string, counted: string): Command {
+  return {
+    name,
+    args: '',
+    route: `GET /sandbox/${name}`,
+    does,
+    example: `npm run sandbox -- ${name}`,
+    arity: [0, 0],
+    run: async ({ call, out }) => {
+      const items = (await call('GET', path(name))) as T[];
+      for (const item of items) out(line(item));
+      out(`${items.length} ${counted}(s)`);
+    },
+  };
+}
+
+interface SignPlanLine {
+  sign_plan_id: string;
+  sign_state: string;
+  merchant_sign_plan_no: string;
+  going_detail_no: number;
+  deduction_quantity: number;
+  mchid: string;
+  sub_mchid?: string;
+}
+
 const COMMANDS: Command[] = [
-  {
-    name: 'orders',
-    args: '',
-    route: 'GET /sandbox/orders',
-    does: "lists the sandbox's service orders",
-    example: 'npm run sandbox -- orders',
-    arity: [0, 0],
-    run: async ({ call, out }) => {
-      const orders = (await call('GET', path('orders'))) as SandboxOrder[];
-      for (const order of orders) {
-        const { request } = order;
-        out(`${order.orderId}  ${order.state}${order.collection ? ` ${order.collection}` : ''}  out_trade_no ${request.out_trade_no}  sign plan ${request.sign_plan_id} #${request.plan_detail_no}  notify_url ${request.notify_url}`);
-      }
-      out(`${orders.length} order(s)`);
-    },
-  },
-  {
-    name: 'sign-plans',
-    args: '',
-    route: 'GET /sandbox/sign-plans',
-    does: "lists the sandbox's user sign plans",
-    example: 'npm run sandbox -- sign-plans',
-    arity: [0, 0],
-    run: async ({ call, out }) => {
-      const signPlans = (await call('GET', path('sign-plans'))) as { sign_plan_id: string; sign_state: string; merchant_sign_plan_no: string; going_detail_no: number; deduction_quantity: number; mchid: string; sub_mchid?: string }[];
-      for (const plan of signPlans) {
-        out(`${plan.sign_plan_id}  ${plan.sign_state}  merchant_sign_plan_no ${plan.merchant_sign_plan_no}  detail ${plan.going_detail_no} of ${plan.deduction_quantity}  mchid ${plan.mchid}${plan.sub_mchid ? ` sub_mchid ${plan.sub_mchid}` : ''}`);
-      }
-      out(`${signPlans.length} sign plan(s)`);
-    },
-  },
+  listCommand<SandboxOrder>(
+    'orders',
+    "lists the sandbox's service orders",
+    ({ orderId, state, collection, request }) =>
+      `${orderId}  ${state}${collection ? ` ${collection}` : ''}  out_trade_no ${request.out_trade_no}  sign plan ${request.sign_plan_id} #${request.plan_detail_no}  notify_url ${request.notify_url}`,
+    'order',
+  ),
+  listCommand<SignPlanLine>(
+    'sign-plans',
+    "lists the sandbox's user sign plans",
+    (plan) => `${plan.sign_plan_id}  ${plan.sign_state}  merchant_sign_plan_no ${plan.merchant_sign_plan_no}  detail ${plan.going_detail_no} of ${plan.deduction_quantity}  mchid ${plan.mchid}${plan.sub_mchid ? ` sub_mchid ${plan.sub_mchid}` : ''}`,
+    'sign plan',
+  ),
   {
     name: 'seed',
     args: '<mchid> [sub_mchid]',

@@ -9,7 +9,7 @@ import { readBody, sendJson } from './http';
 import { requestId } from './ids';
 import type { Owner } from './lifecycle';
 import { orderResource, subMchidOf, type SandboxOrder } from './order';
-import { checkAccountMay, parseBody, serviceOrderSchema } from './order-request';
+import { checkAccountMay, parseBody, serviceOrderSchema } from './request-checks';
 import type { SandboxCore } from './sandbox-core';
 import * as schemas from './schemas';
 import { planResource } from './sign-plan';
@@ -38,7 +38,7 @@ interface ApiRoute {
 
 const ok = (json: unknown): Answer => ({ status: 200, json });
 
-/** A body field, query parameter or path parameter read against its rule; 400 PARAM_ERROR names it. */
+/** A query parameter, a merchant number; 400 PARAM_ERROR names it when missing (if required) or malformed. */
 function queryValue(query: URLSearchParams, name: string, required = true): string | undefined {
   const value = query.get(name) ?? undefined;
   if (value === undefined) {

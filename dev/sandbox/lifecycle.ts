@@ -93,6 +93,7 @@ export class Lifecycle {
     const taken = numbers.findIndex((number) => this.#detailNumbers.has(number));
     if (taken >= 0) throw invalidRequest(`merchant_plan_detail_no ${request.sign_plan_detail[taken]!.merchant_plan_detail_no} is already used by another sign plan of this merchant`);
     const signPlan = build(plan);
+    if (this.#signPlansById.has(signPlan.signPlanId)) throw invalidRequest(`sign_plan_id ${signPlan.signPlanId} already exists`);
     this.#signPlans.set(key, { value: signPlan, canonical: canonicalJson(request) });
     this.#signPlansById.set(signPlan.signPlanId, signPlan);
     for (const number of numbers) this.#detailNumbers.set(number, signPlan.signPlanId);
@@ -217,15 +218,11 @@ export class Lifecycle {
   complete(orderId: string, request: CompleteRequest, at: number): { order: SandboxOrder; completed: boolean } {
     const order = this.orderById(orderId);
     const canonical = canonicalJson(request);
-    if (order.completion) {
-      if (order.completion.canonical === canonical) return { order, completed: false };
-      throw invalidRequest(`service order ${order.request.out_trade_no} is already completed with a different request`);
-    }
+    if (repeatOf(order.completion, canonical, `service order ${order.request.out_trade_no} is already completed with a different request`)) return { order, completed: false };
+    checkOrderNames(order, request);
     if (!(order.state === 'CREATED' || (order.state === 'DOING' && order.stateDescription === 'USER_CONFIRM'))) {
       throw invalidRequest(`service order ${order.request.out_trade_no} is ${order.state}: only a CREATED or USER_CONFIRM order can be completed`);
     }
-    if (request.service_id !== order.request.service_id) throw invalidRequest(`service_id ${request.service_id} is not the order's`);
-    if ('appid' in request && request.appid !== order.request.appid) throw invalidRequest(`appid ${request.appid} is not the order's`);
     const paid = request.post_payments.reduce((sum, payment) => sum + payment.amount, 0) - (request.post_discounts ?? []).reduce((sum, discount) => sum + discount.amount, 0);
     if (paid !== request.total_amount) throw paramError({ field: 'total_amount', value: request.total_amount, issue: `must be the post_payments less the post_discounts: ${paid}` });
     if (request.total_amount > order.amount) throw invalidRequest(`total_amount ${request.total_amount} exceeds the plan detail's price ${order.amount}`);
@@ -262,12 +259,8 @@ export class Lifecycle {
   cancel(orderId: string, request: CancelRequest, at: number): { order: SandboxOrder; cancelled: boolean } {
     const order = this.orderById(orderId);
     const canonical = canonicalJson(request);
-    if (order.cancellation) {
-      if (order.cancellation.canonical === canonical) return { order, cancelled: false };
-      throw invalidRequest(`service order ${order.request.out_trade_no} is already REVOKED`);
-    }
-    if (request.service_id !== order.request.service_id) throw invalidRequest(`service_id ${request.service_id} is not the order's`);
-    if ('appid' in request && request.appid !== order.request.appid) throw invalidRequest(`appid ${request.appid} is not the order's`);
+    if (repeatOf(order.cancellation, canonical, `service order ${order.request.out_trade_no} is already REVOKED`)) return { order, cancelled: false };
+    checkOrderNames(order, request);
     if (order.deducting) throw invalidRequest(`单据正在扣款中: service order ${order.request.out_trade_no} is being deducted; retry the cancel in 3 minutes`);
     if (order.state !== 'CREATED' && order.state !== 'DOING') throw invalidRequest(`service order ${order.request.out_trade_no} is ${order.state}: only a CREATED or DOING order can be cancelled`);
     order.state = 'REVOKED';
@@ -297,6 +290,19 @@ export class Lifecycle {
     if (existing.canonical !== canonicalJson(request)) throw invalidRequest(`${what} was already used with a different request`);
     return existing.value;
   }
+}
+
+/** Whether a call repeats the earlier one it follows (then it answers the same); a different one is refused. */
+function repeatOf(previous: { canonical: string } | undefined, canonical: string, refusal: string): boolean {
+  if (!previous) return false;
+  if (previous.canonical === canonical) return true;
+  throw invalidRequest(refusal);
+}
+
+/** A complete or cancel names the order's service (and, directly, its appid). */
+function checkOrderNames(order: SandboxOrder, request: CompleteRequest | CancelRequest): void {
+  if (request.service_id !== order.request.service_id) throw invalidRequest(`service_id ${request.service_id} is not the order's`);
+  if ('appid' in request && request.appid !== order.request.appid) throw invalidRequest(`appid ${request.appid} is not the order's`);
 }
 
 /**

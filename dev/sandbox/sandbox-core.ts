@@ -125,7 +125,6 @@ export class SandboxCore {
   }
 
   createSignPlan(account: RegisteredAccount, request: UserSignPlanRequest, signPlanId = this.#ids.signPlanId()): UserSignPlan {
-    if (this.lifecycle.signPlans().some((signPlan) => signPlan.signPlanId === signPlanId)) throw invalidRequest(`sign_plan_id ${signPlanId} already exists`);
     return this.lifecycle.createSignPlan(ownerOf(account, request), request, (plan) => ({
       signPlanId,
       mchid: account.config.mchid,
@@ -302,9 +301,8 @@ export class SandboxCore {
 
   /** Deducts a completed order now, whatever its deduction was to do. */
   deductNow(orderId: string): { notificationId: string } {
-    const order = this.lifecycle.orderById(orderId);
-    if (order.collection !== 'USER_PAYING') throw invalidRequest(`service order ${orderId} is ${order.state}${order.collection ? ` (${order.collection})` : ''}: only a completed, unpaid order is deducted`);
-    return this.#deduct(order);
+    // Refused by the lifecycle unless the order is completed and unpaid.
+    return this.#deduct(this.lifecycle.orderById(orderId));
   }
 
   /** The deduction succeeds `afterMs` from now (from its completion, if the order is not completed yet). */
