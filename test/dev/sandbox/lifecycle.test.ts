@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIGN_PLAN_RETRY_DELAYS_MS, USER_CANCEL_SIGN_PLAN, USER_PAID, USER_SIGN_PLAN, type Sandbox } from '../../../dev/sandbox';
 import { scaledRetryDelays } from '../../../dev/sandbox/retry-schedule';
-import { call, merchantOrder, MERCHANT_PATH, NOTIFY_URL, openNotification, partnerOrder, PARTNER_PATH, perTestSandboxFixture, SUB_MCHID, verifierFor, type Reaction } from './helpers';
+import { call, merchantOrder, MERCHANT_PATH, NOTIFY_URL, openNotification, partnerOrder, PARTNER_PATH, perTestSandboxFixture, post, signerFor, SUB_MCHID, verifierFor, type Reaction } from './helpers';
 
 const fx = perTestSandboxFixture();
 const SERVICE_ID = '2002000000000558128851361561536';
@@ -202,6 +202,27 @@ describe('user sign plans', () => {
     expect(sandbox.signPlan(signPlanId)).toMatchObject({ sign_state: 'SIGN_PLAN_CANCEL', cancel_sign_type: 'USER', cancel_reason: '不想上了' });
     expect(SIGN_PLAN_RETRY_DELAYS_MS).toEqual(Array(10).fill(60_000));
     expect(scaledRetryDelays(0.001, SIGN_PLAN_RETRY_DELAYS_MS)).toEqual(Array(10).fill(60));
+  });
+
+  it('expire: an UNSIGNED one 2 h after its pre-sign (the package), a SIGNED one plan_duration days after signing', async () => {
+    let now = Date.parse('2026-12-04T01:00:00Z');
+    const clock = () => now;
+    const { sandbox } = await fx.setUp([], { clock });
+    const account = fx.world.merchant;
+    const signed = (path: string, body: unknown) => post(sandbox.url, path, JSON.stringify(body), signerFor(account, clock));
+    const plan = await signed('/v3/payscore/plan/payscore-plans', planRequest());
+    const unsigned = await signed('/v3/payscore/sign-plan/user-sign-plans', signPlanRequest(plan.json.plan_id as string));
+    const toSign = await signed('/v3/payscore/sign-plan/user-sign-plans', signPlanRequest(plan.json.plan_id as string));
+    sandbox.signSignPlan((toSign.json.sign_plan as { sign_plan_id: string }).sign_plan_id);
+    now += 2 * 3_600_000 + 1;
+    const unsignedId = (unsigned.json.sign_plan as { sign_plan_id: string }).sign_plan_id;
+    expect(sandbox.signPlan(unsignedId).sign_state).toBe('EXPIRE');
+    expect(() => sandbox.signSignPlan(unsignedId)).toThrow(expect.objectContaining({ message: expect.stringContaining('is EXPIRE') }));
+    const signedId = (toSign.json.sign_plan as { sign_plan_id: string }).sign_plan_id;
+    expect(sandbox.signPlan(signedId).sign_state).toBe('SIGNED');
+    now += 30 * 86_400_000;
+    expect(sandbox.signPlan(signedId).sign_state).toBe('EXPIRE');
+    await sandbox.idle();
   });
 
   it('of a partner take exactly one of openid and sub_openid, and are queried with ?sub_mchid=', async () => {
