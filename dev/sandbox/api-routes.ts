@@ -161,7 +161,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
       const queryId = queryValue(call.query, 'query_id', false);
       if ((outOrderNo === undefined) === (queryId === undefined)) throw paramError({ field: 'out_order_no', issue: 'exactly one of out_order_no and query_id is required', location: 'query' });
       const order = orderOf(call, owner(call, querySubMchid(call)), outOrderNo, queryId);
-      if (call.query.get('service_id') !== order.request.service_id) throw paramError({ field: 'service_id', value: call.query.get('service_id'), issue: "is not the order's service_id", location: 'query' });
+      for (const name of call.kind === 'merchant' ? ['service_id', 'appid'] : ['service_id']) {
+        const value = call.query.get(name);
+        if (value !== order.request[name as 'service_id' | 'appid']) throw paramError({ field: name, value, issue: `is not the order's ${name}`, location: 'query' });
+      }
       return ok(orderResource(order));
     },
   },

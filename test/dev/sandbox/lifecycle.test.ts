@@ -261,6 +261,7 @@ describe('service orders', () => {
     expect((await call(sandbox, fx.world.merchant, 'GET', `/v3/payscore/serviceorder?service_id=${SERVICE_ID}&appid=${APPID}`)).json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'out_order_no', location: 'query' } });
     expect((await call(sandbox, fx.world.merchant, 'GET', `/v3/payscore/serviceorder?service_id=${SERVICE_ID}&out_order_no=X`)).json).toMatchObject({ detail: { field: 'appid' } });
     expect((await call(sandbox, fx.world.merchant, 'GET', `/v3/payscore/serviceorder?service_id=${SERVICE_ID}&appid=${APPID}&out_order_no=NOPE`)).status).toBe(404);
+    expect((await call(sandbox, fx.world.merchant, 'GET', `/v3/payscore/serviceorder?service_id=${SERVICE_ID}&appid=wxother&out_order_no=${String(order.out_trade_no)}`)).json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'appid', value: 'wxother', location: 'query' } });
   });
 
   it('are completed by the merchant (DOING, MCH_COMPLETE), then deducted by the sandbox: DONE, PAYSCORE.USER_PAID, the detail USED with its price paid', async () => {
