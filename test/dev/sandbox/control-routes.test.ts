@@ -73,6 +73,31 @@ describe('sandbox routes', () => {
   });
 });
 
+describe('sign-plan routes', () => {
+  it('seed a plan and a SIGNED user sign plan, list them, and refuse a bad seed', async () => {
+    const seeded = await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.partner.mchid, sub_mchid: SUB_MCHID, merchant_plan_detail_nos: ['A1', 'A2'], price: 500 });
+    expect(seeded.json).toEqual({
+      plan_id: expect.stringMatching(/^\d{32}$/),
+      merchant_plan_no: expect.any(String),
+      sign_plan_id: expect.stringMatching(/^\d{32}$/),
+      merchant_sign_plan_no: expect.any(String),
+      service_id: '2002000000000558128851361561536',
+      details: [
+        { plan_detail_no: 1, merchant_plan_detail_no: 'A1', actual_price: 500 },
+        { plan_detail_no: 2, merchant_plan_detail_no: 'A2', actual_price: 500 },
+      ],
+    });
+    const plans = (await controlGet(fx.sandbox.url, '/sandbox/plans')) as { plan_id: string; sub_mchid?: string; deduction_quantity: number }[];
+    expect(plans.find((plan) => plan.plan_id === seeded.json.plan_id)).toMatchObject({ sub_mchid: SUB_MCHID, deduction_quantity: 2, plan_state: 'NORMAL' });
+    expect(await controlGet(fx.sandbox.url, `/sandbox/sign-plans/${String(seeded.json.sign_plan_id)}`)).toMatchObject({ sign_state: 'SIGNED', sub_mchid: SUB_MCHID, going_detail_no: 0 });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.partner.mchid })).toMatchObject({ status: 403, json: { code: 'NO_AUTH' } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: '1' })).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.merchant.mchid, merchant_plan_detail_nos: ['has space'] })).toMatchObject({ status: 400, json: { detail: { field: '/merchant_plan_detail_nos/0' } } });
+    expect(await controlPost(fx.sandbox.url, `/sandbox/sign-plans/${String(seeded.json.sign_plan_id)}/cancel`, { type: 'MERCHANT' })).toMatchObject({ status: 400, json: { detail: { field: '/type' } } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans/404/sign')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+  });
+});
+
 describe('accounts', () => {
   it('come from the development keys: the direct merchant and the service provider', () => {
     const accounts = sandboxAccountsFromDevKeys(fx.world, { subMchids: [SUB_MCHID] });
