@@ -3,6 +3,7 @@ import { awsEnvironment } from '../dev/aws/environment';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../dev/sandbox';
 import { createTestWorld, type TestWorld } from '../test/helpers/accounts';
 import { startLocalAws, type LocalAws } from '../test/helpers/local-aws';
+import { signPlansIn } from '../test/helpers/orders';
 
 export const MERCHANT_SECRET_ID = 'payscore/bench/merchant';
 export const LEDGER_TABLE = 'payscore-bench-ledger';
@@ -22,6 +23,8 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     startLocalAws({ [MERCHANT_SECRET_ID]: keys.secret(keys.merchant) }, LEDGER_TABLE),
     startSandbox({ accounts: sandboxAccountsFromDevKeys(keys), wechatpay: keys.wechatpay }),
   ]);
+  // The sandbox takes orders only for its SIGNED sign plans: each bench order gets one.
+  signPlansIn(keys, sandbox);
   const functionEnvironment = {
     ...awsEnvironment({ secretsManagerUrl: aws.secretsManager.url, dynamoDbUrl: aws.dynamoDb.url }),
     WECHATPAY_SECRET_ID: MERCHANT_SECRET_ID,

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { DeliveryRecord, SandboxOrder } from '../dev/sandbox';
+import type { DeliveryRecord, SandboxOrder, SeededSignPlan } from '../dev/sandbox';
 import { DEFAULT_PORTS, portsFromEnvironment } from '../dev/stack/ports';
 import { findRunningStack, localUrl, RUNNING_STACKS_DIR, runningStacks } from '../dev/stack/running-stack';
 
@@ -55,52 +55,117 @@ interface Command {
   run: (context: Context) => Promise<void>;
 }
 
+const ORDER_ID = '100020261204093615952000001';
+const SIGN_PLAN_ID = '01012026120409361595200000100000';
+
 const path = (...segments: string[]) => `/sandbox/${segments.map(encodeURIComponent).join('/')}`;
 
-/** `POST /sandbox/orders/{order_id}/<name>`, which sends a notification about the order; then its delivery. */
-function orderNotification(name: string, does: string, said: (orderId: string, notificationId: string) => string): Command {
+/** `POST /sandbox/<collection>/{id}/<action>`, which sends a notification; then its delivery. */
+function notifyingCommand(collection: 'orders' | 'sign-plans', name: string, action: string, does: string, said: (id: string, notificationId: string) => string): Command {
+  const [idName, example] = collection === 'orders' ? ['order_id', ORDER_ID] : ['sign_plan_id', SIGN_PLAN_ID];
   return {
     name,
-    args: '<order_id>',
-    route: `POST /sandbox/orders/{order_id}/${name}`,
+    args: `<${idName}>`,
+    route: `POST /sandbox/${collection}/{${idName}}/${action}`,
     does,
-    example: `npm run sandbox -- ${name} 100020261204093615952000001`,
+    example: `npm run sandbox -- ${name} ${example}`,
     arity: [1, 1],
     run: async (context) => {
-      const [orderId] = context.args as [string];
-      const { notificationId } = (await context.call('POST', path('orders', orderId, name))) as { notificationId: string };
-      context.out(said(orderId, notificationId));
+      const [id] = context.args as [string];
+      const { notificationId } = (await context.call('POST', path(collection, id, action))) as { notificationId: string };
+      context.out(said(id, notificationId));
       await reportDeliveries(context, notificationId);
     },
   };
 }
 
-const COMMANDS: Command[] = [
-  {
-    name: 'orders',
+const orderCommand = (name: string, does: string, said: (orderId: string, notificationId: string) => string) => notifyingCommand('orders', name, name, does, said);
+
+/** `POST /sandbox/orders/{order_id}/<name>`, which changes how the order's deduction goes. */
+function deductionCommand(name: string, does: string, args = '', example = ''): Command {
+  return {
+    name,
+    args: `<order_id>${args ? ` ${args}` : ''}`,
+    route: `POST /sandbox/orders/{order_id}/${name}${args ? ' {after_ms}' : ''}`,
+    does,
+    example: `npm run sandbox -- ${name} ${ORDER_ID}${example ? ` ${example}` : ''}`,
+    arity: args ? [2, 2] : [1, 1],
+    run: async ({ call, args: [orderId, afterMs], out }) => {
+      if (afterMs !== undefined && !/^\d{1,9}$/.test(afterMs)) throw new UsageError(`${name} takes <order_id> <ms>: ${afterMs} is not a number of milliseconds`);
+      const answer = (await call('POST', path('orders', orderId!, name), afterMs === undefined ? undefined : { after_ms: Number(afterMs) })) as { deduction: { kind: string; afterMs?: number } };
+      out(answer.deduction.kind === 'late' ? `order ${orderId}: the deduction succeeds ${answer.deduction.afterMs} ms from now (or from its completion)` : `order ${orderId}: the deduction fails, the order stays USER_PAYING (deduct ${orderId} makes it succeed)`);
+    },
+  };
+}
+
+/** `GET /sandbox/<collection>`: one line per item, then the count. */
+function listCommand<T>(name: string, does: string, line: (item: T) => string, counted: string): Command {
+  return {
+    name,
     args: '',
-    route: 'GET /sandbox/orders',
-    does: "lists the sandbox's service orders",
-    example: 'npm run sandbox -- orders',
+    route: `GET /sandbox/${name}`,
+    does,
+    example: `npm run sandbox -- ${name}`,
     arity: [0, 0],
     run: async ({ call, out }) => {
-      const orders = (await call('GET', path('orders'))) as SandboxOrder[];
-      for (const order of orders) {
-        const { request } = order;
-        out(`${order.orderId}  ${order.state}  out_trade_no ${request.out_trade_no}  sign plan ${request.sign_plan_id} #${request.plan_detail_no}  notify_url ${request.notify_url}`);
-      }
-      out(`${orders.length} order(s)`);
+      const items = (await call('GET', path(name))) as T[];
+      for (const item of items) out(line(item));
+      out(`${items.length} ${counted}(s)`);
+    },
+  };
+}
+
+interface SignPlanLine {
+  sign_plan_id: string;
+  sign_state: string;
+  merchant_sign_plan_no: string;
+  going_detail_no: number;
+  deduction_quantity: number;
+  mchid: string;
+  sub_mchid?: string;
+}
+
+const COMMANDS: Command[] = [
+  listCommand<SandboxOrder>(
+    'orders',
+    "lists the sandbox's service orders",
+    ({ orderId, state, collection, request }) =>
+      `${orderId}  ${state}${collection ? ` ${collection}` : ''}  out_trade_no ${request.out_trade_no}  sign plan ${request.sign_plan_id} #${request.plan_detail_no}  notify_url ${request.notify_url}`,
+    'order',
+  ),
+  listCommand<SignPlanLine>(
+    'sign-plans',
+    "lists the sandbox's user sign plans",
+    (plan) => `${plan.sign_plan_id}  ${plan.sign_state}  merchant_sign_plan_no ${plan.merchant_sign_plan_no}  detail ${plan.going_detail_no} of ${plan.deduction_quantity}  mchid ${plan.mchid}${plan.sub_mchid ? ` sub_mchid ${plan.sub_mchid}` : ''}`,
+    'sign plan',
+  ),
+  {
+    name: 'seed',
+    args: '<mchid> [sub_mchid]',
+    route: 'POST /sandbox/sign-plans {mchid, sub_mchid?}',
+    does: 'makes a plan of three details and a SIGNED user sign plan of it, ready for orders; says what an order needs',
+    example: 'npm run sandbox -- seed 1900000109',
+    arity: [1, 2],
+    run: async ({ call, args: [mchid, subMchid], out }) => {
+      const seeded = (await call('POST', path('sign-plans'), { mchid, ...(subMchid === undefined ? {} : { sub_mchid: subMchid }) })) as SeededSignPlan;
+      out(`sign plan ${seeded.sign_plan_id} SIGNED (plan ${seeded.plan_id}, merchant_sign_plan_no ${seeded.merchant_sign_plan_no})`);
+      for (const detail of seeded.details) out(`  plan_detail_no ${detail.plan_detail_no}: out_trade_no ${detail.merchant_plan_detail_no}, ${detail.actual_price} fen`);
     },
   },
-  orderNotification('complete', 'completes the order (DONE, paid) and delivers PAYSCORE.USER_PAID', (orderId, id) => `order ${orderId} completed: notification ${id} (PAYSCORE.USER_PAID)`),
-  orderNotification('confirm', "delivers PAYSCORE.USER_CONFIRM (the order's state is unchanged)", (orderId, id) => `order ${orderId} confirmed: notification ${id} (PAYSCORE.USER_CONFIRM)`),
-  orderNotification('probe', 'delivers one signature probe (WECHATPAY/SIGNTEST/), which a receiver must refuse', (orderId, id) => `order ${orderId}: signature probe ${id} (WECHATPAY/SIGNTEST/) sent`),
+  notifyingCommand('sign-plans', 'sign', 'sign', 'the user signs the sign plan (SIGNED) and PAYSCORE.USER_SIGN_PLAN is delivered', (id, notificationId) => `sign plan ${id} signed: notification ${notificationId} (PAYSCORE.USER_SIGN_PLAN)`),
+  notifyingCommand('sign-plans', 'cancel-sign', 'cancel', 'the user cancels the sign plan (SIGN_PLAN_CANCEL) and PAYSCORE.USER_CANCEL_SIGN_PLAN is delivered', (id, notificationId) => `sign plan ${id} cancelled by the user: notification ${notificationId} (PAYSCORE.USER_CANCEL_SIGN_PLAN)`),
+  orderCommand('complete', "completes the order as its merchant would, at the plan detail's price; the sandbox then deducts and delivers PAYSCORE.USER_PAID", (orderId, id) => `order ${orderId} completed: the sandbox deducts and sends notification ${id} (PAYSCORE.USER_PAID)`),
+  orderCommand('deduct', 'deducts a completed order now (DONE) and delivers PAYSCORE.USER_PAID', (orderId, id) => `order ${orderId} deducted: notification ${id} (PAYSCORE.USER_PAID)`),
+  deductionCommand('deduct-late', "makes the order's deduction succeed <ms> from now (or from its completion)", '<ms>', '30000'),
+  deductionCommand('stay-paying', "makes the order's deduction fail: it stays USER_PAYING until deduct"),
+  orderCommand('confirm', 'the user confirms the order (CREATED → DOING, USER_CONFIRM) and PAYSCORE.USER_CONFIRM is delivered', (orderId, id) => `order ${orderId} confirmed: notification ${id} (PAYSCORE.USER_CONFIRM)`),
+  orderCommand('probe', 'delivers one signature probe (WECHATPAY/SIGNTEST/), which a receiver must refuse', (orderId, id) => `order ${orderId}: signature probe ${id} (WECHATPAY/SIGNTEST/) sent`),
   {
     name: 'replay',
     args: '<notification_id>',
     route: 'POST /sandbox/notifications/{notification_id}/replay',
     does: 'delivers a sent notification again: same id and body, freshly signed',
-    example: 'npm run sandbox -- replay EV-20261204093615952000003',
+    example: 'npm run sandbox -- replay 8b33f79f-8869-5ae5-b41b-3c0b59f957d0',
     arity: [1, 1],
     run: async (context) => {
       const [notificationId] = context.args as [string];
@@ -114,13 +179,13 @@ const COMMANDS: Command[] = [
     args: '[notification_id]',
     route: 'GET /sandbox/deliveries[?notification_id=…]',
     does: 'lists the deliveries and their outcomes, of every notification or of one',
-    example: 'npm run sandbox -- deliveries EV-20261204093615952000003',
+    example: 'npm run sandbox -- deliveries 8b33f79f-8869-5ae5-b41b-3c0b59f957d0',
     arity: [0, 1],
     run: async ({ call, args, out }) => {
       const [notificationId] = args;
       const query = notificationId === undefined ? '' : `?notification_id=${encodeURIComponent(notificationId)}`;
       const records = (await call('GET', `${path('deliveries')}${query}`)) as DeliveryRecord[];
-      for (const record of records) out(`${record.notificationId} ${record.eventType} order ${record.orderId}: ${describeDelivery(record)}`);
+      for (const record of records) out(`${record.notificationId} ${record.eventType} ${record.orderId === undefined ? `sign plan ${record.signPlanId}` : `order ${record.orderId}`}: ${describeDelivery(record)}`);
       out(`${records.length} deliver${records.length === 1 ? 'y' : 'ies'}`);
     },
   },
@@ -156,6 +221,7 @@ async function reportDeliveries(context: Context, notificationId: string, replay
   }
   records ??= (await context.call('GET', `${path('deliveries')}?${query}`)) as DeliveryRecord[];
   for (const record of records) context.out(`  ${describeDelivery(record)}`);
+  if (records.length === 0) context.out(`  not sent yet${context.waitSeconds > 0 ? ` after ${context.waitSeconds} s` : ''}: npm run sandbox -- deliveries ${notificationId} shows when it is`);
   if (records.some((record) => record.outcome === 'pending')) {
     context.out(`  still pending${context.waitSeconds > 0 ? ` after ${context.waitSeconds} s` : ''}: npm run sandbox -- deliveries ${notificationId} shows how it goes on`);
   }
@@ -194,7 +260,7 @@ function usage(): string {
     '',
     'options:',
     `  --url <url>      the sandbox; default SANDBOX_URL, else the running npm start's, else http://127.0.0.1:$SANDBOX_PORT (${DEFAULT_PORTS.sandbox} unless set)`,
-    `  --wait <s>       how long complete, confirm, probe and replay wait for the delivery's outcome (default ${DEFAULT_WAIT_SECONDS}; 0: do not wait)`,
+    `  --wait <s>       how long the commands that send a notification wait for its delivery's outcome (default ${DEFAULT_WAIT_SECONDS}; 0: do not wait)`,
     '  --help           this text',
   ].join('\n');
 }

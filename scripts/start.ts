@@ -44,7 +44,9 @@ async function main(): Promise<void> {
 function printUsage(stack: Stack, httpPort: number): void {
   // The helper commands find the one running stack by themselves; beside others, they need it named.
   const npmRun = runningStacks().length > 1 ? `HTTP_PORT=${httpPort} npm run` : 'npm run';
-  const body = JSON.stringify(exampleOrder('merchant'));
+  // A sign plan of its own, so that the printed create works when pasted (once: detail 1, then complete it).
+  const seeded = stack.sandbox.seedSignPlan({ mchid: stack.keys.merchant.mchid });
+  const body = JSON.stringify(exampleOrder('merchant', { sign_plan_id: seeded.sign_plan_id, out_trade_no: seeded.details[0]!.merchant_plan_detail_no }));
   say();
   say('── serving (Ctrl-C stops everything) ──');
   say(`functions (serverless-offline)  ${stack.apiUrl}   POST /merchant/service-orders, /partner/service-orders, /merchant/notify, /partner/notify`);
@@ -52,7 +54,7 @@ function printUsage(stack: Stack, httpPort: number): void {
   say(`Secrets Manager stand-in        ${stack.secretsManager.url}   secrets ${stack.secretIds.merchant}, ${stack.secretIds.partner}`);
   say(`DynamoDB (dynalite)             ${stack.dynamoDb.url}   table ${stack.tableName}`);
   say();
-  say('Create an order (a fresh sign plan: one open order per plan, plan details in order from 1):');
+  say(`Create the order of detail 1 of a SIGNED sign plan seeded for it (${npmRun} sandbox -- seed ${stack.keys.merchant.mchid} makes more):`);
   say(`  curl -s -X POST ${stack.apiUrl}/merchant/service-orders -H 'Content-Type: application/json' -d '${body}'`);
   say('Complete it (the sandbox deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify) and see the delivery:');
   say(`  ${npmRun} sandbox -- complete <order_id>`);

@@ -1,5 +1,6 @@
 /** `detail` of a WeChat Pay error answer: which field of the request is wrong. */
 export interface ApiErrorDetail {
+  /** A JSON Pointer into the body or the name of a query or path parameter (WeChat Pay's basic rules): `/time_range/start_time`; `` for the whole body. */
   field: string;
   value?: unknown;
   issue: string;
@@ -25,7 +26,15 @@ export class ApiError extends Error {
 
 export const signError = (message: string): ApiError => new ApiError(401, 'SIGN_ERROR', message);
 
-export const paramError = (detail: ApiErrorDetail): ApiError => new ApiError(400, 'PARAM_ERROR', `${detail.field} ${detail.issue}`, detail);
+/** A dotted path (`time_range.start_time`, `body` for the whole body) as the JSON Pointer WeChat Pay names fields with. */
+export const jsonPointer = (dotted: string): string => (dotted === 'body' ? '' : `/${dotted.split('.').join('/')}`);
+
+/** `400 PARAM_ERROR` about one body field, given as a dotted path. */
+export const paramError = (detail: Omit<ApiErrorDetail, 'location'> & { location?: ApiErrorDetail['location'] }): ApiError => {
+  const location = detail.location ?? 'body';
+  const field = location === 'body' ? jsonPointer(detail.field) : detail.field;
+  return new ApiError(400, 'PARAM_ERROR', `${field || 'the body'} ${detail.issue}`, { ...detail, field, location });
+};
 
 export const invalidRequest = (message: string): ApiError => new ApiError(400, 'INVALID_REQUEST', message);
 

@@ -5,6 +5,7 @@ import { ApiError, notFound, paramError } from './api-error';
 import { faultSchema } from './faults';
 import { readJson, sendJson } from './http';
 import { certificateInfo, type SandboxCore } from './sandbox-core';
+import { planResource } from './sign-plan';
 
 const deliverySchema = v.strictObject({
   copies: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
@@ -13,6 +14,23 @@ const deliverySchema = v.strictObject({
 });
 
 const notifySchema = v.strictObject({ delivery: v.optional(deliverySchema) });
+
+const seedSchema = v.strictObject({
+  mchid: v.pipe(v.string(), v.minLength(1)),
+  sub_mchid: v.optional(v.pipe(v.string(), v.minLength(1))),
+  sign_plan_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(32))),
+  merchant_plan_detail_nos: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9A-Za-z_\-*]{1,32}$/, 'must be 1 to 32 digits, letters or _-*'))), v.minLength(1), v.maxLength(100))),
+  price: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  notify_url: v.optional(v.pipe(v.string(), v.url())),
+});
+
+const userCancelSchema = v.strictObject({
+  reason: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(50))),
+  type: v.optional(v.picklist(['USER', 'REVOKE_SERVICE'])),
+  delivery: v.optional(deliverySchema),
+});
+
+const lateSchema = v.strictObject({ after_ms: v.pipe(v.number(), v.integer(), v.minValue(0)) });
 
 const forwardSchema = v.strictObject({ url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i, 'must be an http or https URL')) });
 
@@ -31,13 +49,26 @@ type Handler = (core: SandboxCore, request: IncomingMessage, params: string[], q
 
 /** The sandbox-only routes: inspect and drive the sandbox over HTTP, as the handle does in-process. */
 const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
-  { method: 'GET', path: /^\/sandbox\/orders$/, handler: async (core) => core.orders.list() },
-  { method: 'GET', path: /^\/sandbox\/orders\/([^/]+)$/, handler: async (core, _request, [orderId]) => core.orders.get(orderId!) },
+  { method: 'GET', path: /^\/sandbox\/plans$/, handler: async (core) => core.lifecycle.plans().map(planResource) },
+  { method: 'GET', path: /^\/sandbox\/sign-plans$/, handler: async (core) => core.lifecycle.signPlans().map((signPlan) => core.signPlanView(signPlan)) },
+  { method: 'POST', path: /^\/sandbox\/sign-plans$/, handler: async (core, request) => core.seedSignPlan(await body(request, seedSchema)) },
+  { method: 'GET', path: /^\/sandbox\/sign-plans\/([^/]+)$/, handler: async (core, _request, [id]) => core.signPlanView(core.lifecycle.signPlanById(id!)) },
+  {
+    method: 'POST',
+    path: /^\/sandbox\/sign-plans\/([^/]+)\/sign$/,
+    handler: async (core, request, [id]) => core.signSignPlan(id!, (await body(request, notifySchema)).delivery),
+  },
+  { method: 'POST', path: /^\/sandbox\/sign-plans\/([^/]+)\/cancel$/, handler: async (core, request, [id]) => core.userCancelSignPlan(id!, await body(request, userCancelSchema)) },
+  { method: 'GET', path: /^\/sandbox\/orders$/, handler: async (core) => core.lifecycle.orders() },
+  { method: 'GET', path: /^\/sandbox\/orders\/([^/]+)$/, handler: async (core, _request, [orderId]) => core.lifecycle.orderById(orderId!) },
   {
     method: 'POST',
     path: /^\/sandbox\/orders\/([^/]+)\/complete$/,
     handler: async (core, request, [orderId]) => core.completeOrder(orderId!, (await body(request, notifySchema)).delivery),
   },
+  { method: 'POST', path: /^\/sandbox\/orders\/([^/]+)\/deduct$/, handler: async (core, _request, [orderId]) => core.deductNow(orderId!) },
+  { method: 'POST', path: /^\/sandbox\/orders\/([^/]+)\/deduct-late$/, handler: async (core, request, [orderId]) => core.deductLate(orderId!, (await body(request, lateSchema)).after_ms) },
+  { method: 'POST', path: /^\/sandbox\/orders\/([^/]+)\/stay-paying$/, handler: async (core, _request, [orderId]) => core.stayPaying(orderId!) },
   {
     method: 'POST',
     path: /^\/sandbox\/orders\/([^/]+)\/confirm$/,
@@ -112,12 +143,12 @@ async function body<T extends v.GenericSchema>(request: IncomingMessage, schema:
   try {
     value = await readJson(request);
   } catch {
-    throw paramError({ field: 'body', issue: 'is not valid JSON', location: 'body' });
+    throw paramError({ field: 'body', issue: 'is not valid JSON' });
   }
   const result = validate<v.InferOutput<T>>(schema, value);
   if (!result.valid) {
     const [first] = result.errors;
-    throw paramError({ field: first!.field, issue: first!.message, location: 'body' });
+    throw paramError({ field: first!.field, issue: first!.message });
   }
   return result.value;
 }

@@ -29,7 +29,9 @@ export type DeliveryOutcome = 'pending' | 'delivered' | 'failed' | 'cancelled';
 /** One delivery of a notification and all its attempts. */
 export interface DeliveryRecord {
   notificationId: string;
-  orderId: string;
+  /** What it is about: a service order or a user sign plan. */
+  orderId?: string;
+  signPlanId?: string;
   eventType: string;
   /** Where it was POSTed. */
   url: string;
@@ -45,8 +47,6 @@ export interface DeliveryRecord {
 export interface DeliveriesOptions {
   clock: Clock;
   timers: Timers;
-  /** Waits between attempts; their count + 1 is the number of attempts. */
-  retryDelaysMs: readonly number[];
   timeoutMs: number;
   /** Fresh signature headers per attempt: a retry hours later needs a current timestamp. */
   sign: (body: string) => Record<string, string>;
@@ -57,9 +57,12 @@ export interface DeliveriesOptions {
 }
 
 interface Sent {
-  notification: BuiltNotification;
+  /** Undefined while reserved: the notification will be sent later (a deduction to come). */
+  notification?: BuiltNotification;
   /** Each send's deliveries, settled: the first send, then each replay. */
   sends: Promise<void>[];
+  /** Settles a reservation's first send when it is sent, or dropped. */
+  release?: () => void;
 }
 
 /** Delivers notifications with WeChat Pay's retries, and keeps what happened for inspection. */
@@ -77,12 +80,39 @@ export class Deliveries {
   }
 
   deliver(notification: BuiltNotification, plan: DeliveryPlan): void {
-    this.#sent.set(notification.id, { notification, sends: [this.#start(notification, plan, 0)] });
+    const reserved = this.#sent.get(notification.id);
+    const send = this.#start(notification, plan, 0);
+    if (reserved?.release) {
+      reserved.notification = notification;
+      void send.then(reserved.release);
+      delete reserved.release;
+    } else {
+      this.#sent.set(notification.id, { notification, sends: [send] });
+    }
+  }
+
+  /**
+   * An id whose notification is sent later (the USER_PAID of a deduction to come):
+   * waiting for it waits for that send; `drop` ends the wait when it will never come.
+   */
+  reserve(notificationId: string): void {
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    this.#sent.set(notificationId, { sends: [first], release });
+  }
+
+  /** A reservation that will not be sent (its order was cancelled): waiting for it ends. */
+  drop(notificationId: string): void {
+    const sent = this.#sent.get(notificationId);
+    if (!sent?.release) return;
+    sent.release();
+    this.#sent.delete(notificationId);
   }
 
   /** Delivers an already sent notification again: the same id and body, freshly signed, to where deliveries go now. */
   replay(notificationId: string, plan: DeliveryPlan): { notificationId: string; replay: number } {
     const sent = this.#get(notificationId);
+    if (!sent.notification) throw notFound(`notification ${notificationId.slice(0, 64)} is not sent yet`);
     const replay = sent.sends.length;
     sent.sends.push(this.#start(sent.notification, plan, replay));
     return { notificationId, replay };
@@ -103,17 +133,18 @@ export class Deliveries {
   async #start(notification: BuiltNotification, plan: DeliveryPlan, replay: number): Promise<void> {
     const url = this.#urlFor(notification.notifyUrl);
     const record = (copy: number, probe: boolean): DeliveryRecord => {
-      const created: DeliveryRecord = { notificationId: notification.id, orderId: notification.orderId, eventType: notification.eventType, url, copy, probe, replay, attempts: [], outcome: 'pending' };
+      const created: DeliveryRecord = { notificationId: notification.id, ...notification.subject, eventType: notification.eventType, url, copy, probe, replay, attempts: [], outcome: 'pending' };
       this.#records.push(created);
       return created;
     };
     const probe = plan.probe ? record(0, true) : undefined;
     const copies = Array.from({ length: plan.copies }, (_, index) => record(index + 1, false));
-    if (probe) await this.#run(probe, notification.body, 1);
+    const delays = notification.retryDelaysMs;
+    if (probe) await this.#run(probe, notification.body, [], 1);
     if (plan.concurrent) {
-      await Promise.all(copies.map((copy) => this.#run(copy, notification.body)));
+      await Promise.all(copies.map((copy) => this.#run(copy, notification.body, delays)));
     } else {
-      for (const copy of copies) await this.#run(copy, notification.body);
+      for (const copy of copies) await this.#run(copy, notification.body, delays);
     }
   }
 
@@ -135,7 +166,8 @@ export class Deliveries {
     return sent;
   }
 
-  async #run(record: DeliveryRecord, body: string, maxAttempts = this.#options.retryDelaysMs.length + 1): Promise<void> {
+  /** Attempts until a 2xx: `delays` are the waits between attempts, their count + 1 the attempts. */
+  async #run(record: DeliveryRecord, body: string, delays: readonly number[], maxAttempts = delays.length + 1): Promise<void> {
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       if (this.#stop.signal.aborted) break;
       const headers = record.probe ? this.#options.signProbe(body) : this.#options.sign(body);
@@ -147,7 +179,7 @@ export class Deliveries {
         record.outcome = 'delivered';
         return;
       }
-      const delay = this.#options.retryDelaysMs[attempt - 1];
+      const delay = delays[attempt - 1];
       if (attempt < maxAttempts && delay !== undefined && !(await this.#options.timers.sleep(delay))) break;
     }
     record.outcome = this.#stop.signal.aborted ? 'cancelled' : 'failed';
@@ -176,13 +208,14 @@ export class Deliveries {
     return this.list(notificationId, replay);
   }
 
-  /** Resolves when no delivery is pending, including ones started while waiting. */
+  /** Resolves when no delivery is pending, including ones started while waiting; a reservation not yet sent is no delivery. */
   async idle(): Promise<void> {
+    const started = () => [...this.#sent.values()].filter((sent) => sent.notification).flatMap((sent) => sent.sends);
     let sends: Promise<void>[];
     do {
-      sends = [...this.#sent.values()].flatMap((sent) => sent.sends);
+      sends = started();
       await Promise.all(sends);
-    } while (sends.length !== [...this.#sent.values()].flatMap((sent) => sent.sends).length);
+    } while (sends.length !== started().length);
   }
 
   #sends(notificationId: string, replay?: number): Promise<void>[] {
@@ -193,8 +226,9 @@ export class Deliveries {
     return [send];
   }
 
-  /** Aborts attempts in flight; pending deliveries end `cancelled`. Timers are cancelled by their owner. */
+  /** Aborts attempts in flight; pending deliveries end `cancelled`; reservations are dropped. Timers are cancelled by their owner. */
   stop(): void {
     this.#stop.abort();
+    for (const [id, sent] of this.#sent) if (sent.release) this.drop(id);
   }
 }

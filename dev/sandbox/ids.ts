@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/wechatpay';
 import { compactTime } from './wechat-time';
 
@@ -39,7 +39,23 @@ export class IdSource {
     return `4200${this.#next()}`;
   }
 
+  /** 36 characters, UUID-like, as in the sign-plan notice pages' examples. */
   notificationId(): string {
-    return `EV-${this.#next()}`;
+    return randomUUID();
+  }
+
+  /** 32 digits, as the plan pages' `plan_id` examples. */
+  planId(): string {
+    return `0100${this.#next()}`.padEnd(32, '0');
+  }
+
+  /** 32 digits, as the sign-plan pages' `sign_plan_id` examples. */
+  signPlanId(): string {
+    return `0101${this.#next()}`.padEnd(32, '0');
+  }
+
+  /** The `package` the signing page opens with: opaque base64url, as in the JSAPI page's example. */
+  signPackage(): string {
+    return randomBytes(21).toString('base64url');
   }
 }

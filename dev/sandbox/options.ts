@@ -14,8 +14,13 @@ export interface SandboxOptions {
   host?: string;
   /** Default `publicKey`. */
   signingMode?: SigningMode;
-  /** Complete (and notify) each new order this long after creation; null/undefined: only on demand. */
+  /** Complete each new order (as the merchant's complete call at the detail's price) this long after creation; null/undefined: only on demand. */
   autoCompleteAfterMs?: number | null;
+  /**
+   * How long after the merchant's complete the sandbox deducts (PAYSCORE.USER_PAID).
+   * No page gives WeChat Pay's timing; default one minute × `retryTimeScale`.
+   */
+  deductAfterMs?: number;
   /** Multiplies WeChat Pay's retry waits (15 s … 6 h); default 1. */
   retryTimeScale?: number;
   /** How long a notification attempt may wait for an answer; default 5000, as WeChat Pay. */
@@ -31,11 +36,14 @@ export interface SandboxOptions {
    * while the local stack serves http: map one to the other here. Default: as is.
    */
   resolveNotifyUrl?: (notifyUrl: string) => string;
-  /** Price of every plan detail, in fen; default 1000. */
+  /** Price of every plan detail of a seeded sign plan (`seedSignPlan`), in fen; default 1000. */
   planDetailAmount?: number;
 }
 
 export type ResolvedOptions = Required<Omit<SandboxOptions, 'autoCompleteAfterMs' | 'notice'>> & { autoCompleteAfterMs: number | null; notice: (line: string) => void };
+
+/** The nominal wait between a complete and its deduction, before `retryTimeScale`. */
+export const DEDUCTION_DELAY_MS = 60_000;
 
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   const log = options.log ?? (() => undefined);
@@ -50,6 +58,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     notice: log,
     resolveNotifyUrl: (notifyUrl) => notifyUrl,
     planDetailAmount: 1000,
+    deductAfterMs: DEDUCTION_DELAY_MS * (options.retryTimeScale ?? 1),
     ...definedOnly(options),
     accounts: options.accounts,
     wechatpay: options.wechatpay,

@@ -5,14 +5,16 @@ import type { DevWechatpayKeys } from '../keys';
 import { ApiError, notFound } from './api-error';
 import { handleCertificates } from './certificates-route';
 import { handleControl } from './control-routes';
-import { CREATE_ROUTES, handleCreate } from './create-route';
+import { handleApi, matchApiRoute } from './api-routes';
 import type { DeliveryPlan, DeliveryRecord } from './deliveries';
 import type { Fault, FaultInput } from './faults';
 import { sendJson } from './http';
+import { planResource } from './sign-plan';
 import type { NotificationRequest } from './notification';
-import type { SandboxOrder } from './order';
+import type { DeductionPlan, SandboxOrder } from './order';
 import { resolveOptions, type SandboxOptions } from './options';
-import { certificateInfo, SandboxCore, type PlatformCertificateInfo, type SendNotification, type SignedNotification } from './sandbox-core';
+import { certificateInfo, SandboxCore, type PlatformCertificateInfo, type SeededSignPlan, type SeedSignPlan, type SendNotification, type SignedNotification } from './sandbox-core';
+import type { CancelSignType } from './sign-plan';
 
 /** A running sandbox: its URL, and in-process control mirroring the `/sandbox/…` routes. */
 export interface Sandbox {
@@ -24,9 +26,26 @@ export interface Sandbox {
   close(): Promise<void>;
   orders(): SandboxOrder[];
   order(orderId: string): SandboxOrder;
-  /** Completes the order and delivers PAYSCORE.USER_PAID. */
+  /** The plans, as WeChat Pay answers them. */
+  plans(): Record<string, unknown>[];
+  /** The user sign plans, as WeChat Pay answers them. */
+  signPlans(): Record<string, unknown>[];
+  signPlan(signPlanId: string): Record<string, unknown>;
+  /** A plan and a SIGNED user sign plan of it, at once and without a notification: ready for orders. */
+  seedSignPlan(seed: SeedSignPlan): SeededSignPlan;
+  /** The user signs: SIGNED, and PAYSCORE.USER_SIGN_PLAN to the sign plan's notify_url. */
+  signSignPlan(signPlanId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
+  /** The user cancels (or revokes the service): SIGN_PLAN_CANCEL, and PAYSCORE.USER_CANCEL_SIGN_PLAN. */
+  userCancelSignPlan(signPlanId: string, cancel?: { reason?: string; type?: Exclude<CancelSignType, 'MERCHANT'>; delivery?: Partial<DeliveryPlan> }): { notificationId: string };
+  /** The merchant's complete at the plan detail's price; the sandbox deducts `deductAfterMs` later. Returns the id of the PAYSCORE.USER_PAID to come. */
   completeOrder(orderId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
-  /** Delivers PAYSCORE.USER_CONFIRM; the order's state is unchanged. */
+  /** Deducts a completed order now: DONE, and PAYSCORE.USER_PAID. */
+  deductNow(orderId: string): { notificationId: string };
+  /** The deduction succeeds `afterMs` from now (or from the completion to come). */
+  deductLate(orderId: string, afterMs: number): { orderId: string; deduction: DeductionPlan };
+  /** The deduction fails: the order stays USER_PAYING until `deductNow`. */
+  stayPaying(orderId: string): { orderId: string; deduction: DeductionPlan };
+  /** The user confirms: CREATED → DOING (USER_CONFIRM), and PAYSCORE.USER_CONFIRM (a later one leaves the state). */
   confirmOrder(orderId: string, delivery?: Partial<DeliveryPlan>): { notificationId: string };
   /** Delivers any notification about the order. */
   sendNotification(orderId: string, notification?: SendNotification): { notificationId: string };
@@ -45,7 +64,7 @@ export interface Sandbox {
   deliveries(notificationId?: string): DeliveryRecord[];
   /** Resolves with the notification's deliveries once each is delivered, failed or cancelled. */
   waitForDelivery(notificationId: string): Promise<DeliveryRecord[]>;
-  /** Resolves when no delivery is pending. */
+  /** Resolves when no delivery is pending (a deduction still to come is not a delivery). */
   idle(): Promise<void>;
   /** The platform certificates `GET /v3/certificates` lists now. */
   certificates(): PlatformCertificateInfo[];
@@ -79,9 +98,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => core.deliveries.idle())),
-    orders: () => structuredClone(core.orders.list()),
-    order: (orderId) => structuredClone(core.orders.get(orderId)),
+    orders: () => structuredClone(core.lifecycle.orders()),
+    order: (orderId) => structuredClone(core.lifecycle.orderById(orderId)),
+    plans: () => core.lifecycle.plans().map(planResource),
+    signPlans: () => core.lifecycle.signPlans().map((signPlan) => core.signPlanView(signPlan)),
+    signPlan: (signPlanId) => core.signPlanView(core.lifecycle.signPlanById(signPlanId)),
+    seedSignPlan: (seed) => core.seedSignPlan(seed),
+    signSignPlan: (signPlanId, delivery) => core.signSignPlan(signPlanId, delivery),
+    userCancelSignPlan: (signPlanId, cancel) => core.userCancelSignPlan(signPlanId, cancel),
     completeOrder: (orderId, delivery) => core.completeOrder(orderId, delivery),
+    deductNow: (orderId) => core.deductNow(orderId),
+    deductLate: (orderId, afterMs) => core.deductLate(orderId, afterMs),
+    stayPaying: (orderId) => core.stayPaying(orderId),
     confirmOrder: (orderId, delivery) => core.confirmOrder(orderId, delivery),
     sendNotification: (orderId, notification) => core.sendNotification(orderId, notification),
     sendProbe: (orderId) => core.sendProbe(orderId),
@@ -102,8 +130,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
 async function route(core: SandboxCore, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://sandbox');
-  const kind = CREATE_ROUTES[url.pathname];
-  if (kind && request.method === 'POST') return handleCreate(core, kind, request, response);
+  const api = matchApiRoute(request.method ?? '', url.pathname);
+  if (api) return handleApi(core, api, request, response, url.searchParams);
   if (url.pathname === CERTIFICATES_PATH && request.method === 'GET') return handleCertificates(core, request, response);
   if (url.pathname.startsWith('/sandbox/')) return handleControl(core, request, response, url);
   const error = notFound(`no route ${request.method} ${url.pathname}`);

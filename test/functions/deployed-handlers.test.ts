@@ -10,7 +10,7 @@ import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';
 import { buildNotification } from '../helpers/notifications';
-import { merchantOrder, partnerOrder } from '../helpers/orders';
+import { merchantOrder, partnerOrder, signPlansIn } from '../helpers/orders';
 
 let world: TestWorld;
 let aws: LocalAws;
@@ -21,6 +21,7 @@ beforeAll(async () => {
   world = await createTestWorld();
   aws = await startLocalAws({ 'payscore/test/merchant': world.secret(world.merchant), 'payscore/test/partner': world.secret(world.partner) }, 'payscore-test-ledger');
   sandbox = await startSandbox({ accounts: sandboxAccountsFromDevKeys(world), wechatpay: world.wechatpay });
+  signPlansIn(world, sandbox);
   Object.assign(process.env, awsEnvironment({ secretsManagerUrl: aws.secretsManager.url, dynamoDbUrl: aws.dynamoDb.url }), {
     LEDGER_TABLE: 'payscore-test-ledger',
     WECHATPAY_BASE_URL: sandbox.url,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What the functions, the local stack and the scripts are made of (node_modules is linked, not copied). */
-const PARTS = ['package.json', 'serverless.yml', 'tsconfig.json', 'functions', 'lib', 'dev', 'scripts'];
+const PARTS = ['package.json', 'serverless.yml', 'tsconfig.json', 'esbuild', 'functions', 'lib', 'dev', 'scripts'];
 
 export interface ProjectCopy {
   dir: string;

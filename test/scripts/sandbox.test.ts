@@ -28,14 +28,14 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<{ 
   return { code, out, err };
 }
 
-const COMMANDS = ['orders', 'complete', 'confirm', 'probe', 'replay', 'deliveries', 'forward'];
+const COMMANDS = ['orders', 'sign-plans', 'seed', 'sign', 'cancel-sign', 'complete', 'deduct', 'deduct-late', 'stay-paying', 'confirm', 'probe', 'replay', 'deliveries', 'forward'];
 
 describe('npm run sandbox -- --help', () => {
   it('lists every command with its control route and an example', async () => {
     const { code, out, err } = await run(['--help']);
     expect([code, err]).toEqual([0, []]);
     const help = out.join('\n');
-    const listed = [...help.matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1]);
+    const listed = [...help.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((match) => match[1]);
     expect(listed).toEqual(COMMANDS);
     for (const command of COMMANDS) expect(help).toContain(`e.g. npm run sandbox -- ${command}`);
     expect(help).toContain('POST /sandbox/notifications/{notification_id}/replay');
@@ -79,35 +79,68 @@ describe('the sandbox URL', () => {
     ] as const) {
       const { code, out } = await cli([...argv], env);
       expect([code, out.at(-1)]).toEqual([0, '1 order(s)']);
-      expect(out[0]).toMatch(new RegExp(`^${orderId}  CREATED  out_trade_no T\\d+  sign plan PLAN\\d+ #1  notify_url https://merchant.example/notify$`));
+      expect(out[0]).toMatch(new RegExp(`^${orderId}  CREATED  out_trade_no [0-9A-F]{24}-1  sign plan [0-9A-F]{32} #1  notify_url https://merchant.example/notify$`));
     }
   });
 });
 
 describe('commands', () => {
-  it('complete: the order is DONE, and the USER_PAID delivery is reported with its attempts and last status', async () => {
+  it('complete: the merchant completes, the sandbox deducts (DONE), and the USER_PAID delivery is reported with its attempts and last status', async () => {
     const { receiver, sandbox, newOrderId, cli } = await setUp([500, 200]);
     const orderId = await newOrderId();
     const { code, out, err } = await cli(['complete', orderId]);
     expect([code, err]).toEqual([0, []]);
     const [notificationId] = sandbox.deliveries().map((delivery) => delivery.notificationId);
-    expect(out).toEqual([`order ${orderId} completed: notification ${notificationId} (PAYSCORE.USER_PAID)`, `  delivered to ${receiver.url}: HTTP 200 after 2 attempts`]);
-    expect(sandbox.order(orderId).state).toBe('DONE');
-    expect(await cli(['complete', orderId])).toEqual({
-      code: 1,
-      out: [],
-      err: [`npm run sandbox: the sandbox refused POST /sandbox/orders/${orderId}/complete: service order ${orderId} is already DONE (HTTP 400 INVALID_REQUEST)`],
-    });
+    expect(out).toEqual([`order ${orderId} completed: the sandbox deducts and sends notification ${notificationId} (PAYSCORE.USER_PAID)`, `  delivered to ${receiver.url}: HTTP 200 after 2 attempts`]);
+    expect(sandbox.order(orderId)).toMatchObject({ state: 'DONE', collection: 'USER_PAID' });
+    // Completing again is the same complete: nothing is deducted twice.
+    expect((await cli(['complete', orderId])).out[0]).toBe(out[0]);
+    expect(sandbox.deliveries()).toHaveLength(1);
   });
 
-  it('confirm: PAYSCORE.USER_CONFIRM is delivered and the order stays CREATED', async () => {
+  it('stay-paying, deduct: the deduction fails and the order stays USER_PAYING until deduct', async () => {
+    const { sandbox, newOrderId, cli } = await setUp();
+    const orderId = await newOrderId();
+    expect(await cli(['stay-paying', orderId])).toEqual({ code: 0, out: [`order ${orderId}: the deduction fails, the order stays USER_PAYING (deduct ${orderId} makes it succeed)`], err: [] });
+    const completed = await cli(['complete', orderId, '--wait', '0']);
+    expect(completed.out[1]).toMatch(/^ {2}not sent yet: npm run sandbox -- deliveries [0-9a-f-]{36} shows when it is$/);
+    expect(sandbox.order(orderId)).toMatchObject({ state: 'DOING', collection: 'USER_PAYING', deducting: false });
+    const deducted = await cli(['deduct', orderId]);
+    expect(deducted.out[0]).toMatch(new RegExp(`^order ${orderId} deducted: notification [0-9a-f-]{36} \\(PAYSCORE.USER_PAID\\)$`));
+    expect(sandbox.order(orderId).state).toBe('DONE');
+    expect((await cli(['deduct', orderId])).code).toBe(1);
+  });
+
+  it('deduct-late: the deduction succeeds that many milliseconds after the completion', async () => {
+    const { sandbox, newOrderId, cli } = await setUp();
+    const orderId = await newOrderId();
+    expect((await cli(['deduct-late', orderId, '600000'])).out).toEqual([`order ${orderId}: the deduction succeeds 600000 ms from now (or from its completion)`]);
+    await cli(['complete', orderId, '--wait', '0']);
+    expect(sandbox.order(orderId)).toMatchObject({ state: 'DOING', collection: 'USER_PAYING', deducting: true, deduction: { kind: 'late', afterMs: 600000 } });
+    expect((await cli(['deduct-late', orderId, 'soon'])).code).toBe(2);
+  });
+
+  it('seed, sign-plans, sign, cancel-sign: a user sign plan ready for orders; the user signs and cancels', async () => {
+    const { receiver, sandbox, cli } = await setUp();
+    const seeded = await cli(['seed', fx.world.merchant.mchid]);
+    const signPlanId = /^sign plan (\d{32}) SIGNED/.exec(seeded.out[0]!)![1]!;
+    const numbers = (sandbox.signPlan(signPlanId).signed_detail_list as { merchant_plan_detail_no: string }[]).map((detail) => detail.merchant_plan_detail_no);
+    expect(seeded.out.slice(1)).toEqual(numbers.map((number, index) => `  plan_detail_no ${index + 1}: out_trade_no ${number}, 1000 fen`));
+    expect((await cli(['sign-plans'])).out).toEqual([expect.stringMatching(new RegExp(`^${signPlanId}  SIGNED  merchant_sign_plan_no \\w+  detail 0 of 3  mchid ${fx.world.merchant.mchid}$`)), '1 sign plan(s)']);
+    expect((await cli(['sign', signPlanId])).err).toEqual([`npm run sandbox: the sandbox refused POST /sandbox/sign-plans/${signPlanId}/sign: user sign plan ${signPlanId} is SIGNED: only an UNSIGNED one can be signed (HTTP 400 INVALID_REQUEST)`]);
+    const cancelled = await cli(['cancel-sign', signPlanId]);
+    expect(cancelled.out).toEqual([expect.stringMatching(new RegExp(`^sign plan ${signPlanId} cancelled by the user: notification [0-9a-f-]{36} \\(PAYSCORE.USER_CANCEL_SIGN_PLAN\\)$`)), `  delivered to ${receiver.url}: HTTP 204 after 1 attempt`]);
+    expect(sandbox.signPlan(signPlanId)).toMatchObject({ sign_state: 'SIGN_PLAN_CANCEL', cancel_sign_type: 'USER' });
+  });
+
+  it('confirm: PAYSCORE.USER_CONFIRM is delivered and the order is DOING (USER_CONFIRM)', async () => {
     const { receiver, sandbox, newOrderId, cli } = await setUp();
     const orderId = await newOrderId();
     const { code, out } = await cli(['confirm', orderId]);
     const [delivery] = sandbox.deliveries();
     expect(delivery!.eventType).toBe('PAYSCORE.USER_CONFIRM');
     expect([code, out]).toEqual([0, [`order ${orderId} confirmed: notification ${delivery!.notificationId} (PAYSCORE.USER_CONFIRM)`, `  delivered to ${receiver.url}: HTTP 204 after 1 attempt`]]);
-    expect(sandbox.order(orderId).state).toBe('CREATED');
+    expect(sandbox.order(orderId)).toMatchObject({ state: 'DOING', stateDescription: 'USER_CONFIRM' });
   });
 
   it('probe: says whether the receiver refused the WECHATPAY/SIGNTEST/ signature, as it must, or accepted it', async () => {
@@ -165,7 +198,7 @@ describe('commands', () => {
     expect(await cli(['forward', 'ftp://127.0.0.1/notify'])).toEqual({
       code: 1,
       out: [],
-      err: ['npm run sandbox: the sandbox refused PUT /sandbox/forward: url must be an http or https URL (HTTP 400 PARAM_ERROR)'],
+      err: ['npm run sandbox: the sandbox refused PUT /sandbox/forward: /url must be an http or https URL (HTTP 400 PARAM_ERROR)'],
     });
   });
 
@@ -173,8 +206,8 @@ describe('commands', () => {
     const { receiver, newOrderId, cli } = await setUp(['hang', 'hang'], { deliveryTimeoutMs: 60_000 });
     for (const wait of ['0.2', '0']) {
       const orderId = await newOrderId();
-      const { code, out } = await cli(['complete', orderId, '--wait', wait]);
-      const notificationId = /notification (EV-\d+)/.exec(out[0]!)![1];
+      const { code, out } = await cli(['confirm', orderId, '--wait', wait]);
+      const notificationId = /notification ([0-9a-f-]{36})/.exec(out[0]!)![1];
       expect([code, out.slice(1)]).toEqual([
         0,
         [`  pending to ${receiver.url}: no attempt answered yet`, `  still pending${wait === '0' ? '' : ' after 0.2 s'}: npm run sandbox -- deliveries ${notificationId} shows how it goes on`],

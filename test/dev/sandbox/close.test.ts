@@ -22,6 +22,7 @@ describe('close', () => {
     const first = await createOrder(sandbox, world.merchant, merchantOrder());
     await createOrder(sandbox, world.merchant, merchantOrder());
     const { notificationId } = sandbox.completeOrder(first.order_id as string);
+    sandbox.deductNow(first.order_id as string);
     await vi.waitFor(() => expect(sandbox.deliveries(notificationId)[0]!.attempts).toHaveLength(1));
     expect(ownHandles()).toBeGreaterThan(before);
 
@@ -45,9 +46,10 @@ describe('close', () => {
     expect(lines).toEqual([
       expect.stringContaining('WeChat Pay sandbox on http://127.0.0.1:'),
       expect.stringContaining('POST /v3/payscore/sign-plan/serviceorder → 200'),
-      `order ${String(created.order_id)} completed`,
+      `order ${String(created.order_id)} completed: 1000 fen to deduct`,
+      `order ${String(created.order_id)} deducted: USER_PAID`,
       `notify_url https://merchant.example/notify is delivered to ${receiver.url} (resolveNotifyUrl): plain http here, where WeChat Pay itself delivers only over https`,
-      expect.stringMatching(/^notification EV-\d+ attempt 1 to http:\/\/127\.0\.0\.1:\d+\/notify: 204$/),
+      expect.stringMatching(/^notification [0-9a-f-]{36} attempt 1 to http:\/\/127\.0\.0\.1:\d+\/notify: 204$/),
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../../lib/wechatpay';
 import { sandboxAccountsFromDevKeys, startSandbox, USER_CONFIRM, type DeliveryRecord, type SandboxOrder } from '../../../dev/sandbox';
+import { signPlansIn } from '../../helpers/orders';
 import { controlGet, controlPost, createOrder, merchantOrder, openNotification, SUB_MCHID, verifierFor, receiverSandboxFixture } from './helpers';
 
 const fx = receiverSandboxFixture();
@@ -35,7 +36,8 @@ describe('sandbox routes', () => {
       },
     ]);
     expect(((await controlGet(fx.sandbox.url, '/sandbox/deliveries')) as DeliveryRecord[]).map((delivery) => delivery.notificationId)).toContain(completed.json.notificationId);
-    expect((await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`)).json.code).toBe('INVALID_REQUEST');
+    // Completing again is the same complete: the same USER_PAID.
+    expect((await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/complete`)).json).toEqual({ notificationId: completed.json.notificationId });
   });
 
   it('send USER_CONFIRM and arbitrary notifications, with delivery options', async () => {
@@ -67,7 +69,32 @@ describe('sandbox routes', () => {
     expect(await controlGet(fx.sandbox.url, '/sandbox/deliveries?notification_id=EV-0')).toEqual({ code: 'NOT_FOUND', message: 'no notification EV-0 was sent' });
     const created = await createOrder(fx.sandbox, fx.world.merchant, merchantOrder());
     const bad = await controlPost(fx.sandbox.url, `/sandbox/orders/${String(created.order_id)}/notifications`, { delivery: { copies: 0 } });
-    expect(bad).toMatchObject({ status: 400, json: { code: 'PARAM_ERROR', detail: { field: 'delivery.copies' } } });
+    expect(bad).toMatchObject({ status: 400, json: { code: 'PARAM_ERROR', detail: { field: '/delivery/copies' } } });
+  });
+});
+
+describe('sign-plan routes', () => {
+  it('seed a plan and a SIGNED user sign plan, list them, and refuse a bad seed', async () => {
+    const seeded = await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.partner.mchid, sub_mchid: SUB_MCHID, merchant_plan_detail_nos: ['A1', 'A2'], price: 500 });
+    expect(seeded.json).toEqual({
+      plan_id: expect.stringMatching(/^\d{32}$/),
+      merchant_plan_no: expect.any(String),
+      sign_plan_id: expect.stringMatching(/^\d{32}$/),
+      merchant_sign_plan_no: expect.any(String),
+      service_id: '2002000000000558128851361561536',
+      details: [
+        { plan_detail_no: 1, merchant_plan_detail_no: 'A1', actual_price: 500 },
+        { plan_detail_no: 2, merchant_plan_detail_no: 'A2', actual_price: 500 },
+      ],
+    });
+    const plans = (await controlGet(fx.sandbox.url, '/sandbox/plans')) as { plan_id: string; sub_mchid?: string; deduction_quantity: number }[];
+    expect(plans.find((plan) => plan.plan_id === seeded.json.plan_id)).toMatchObject({ sub_mchid: SUB_MCHID, deduction_quantity: 2, plan_state: 'NORMAL' });
+    expect(await controlGet(fx.sandbox.url, `/sandbox/sign-plans/${String(seeded.json.sign_plan_id)}`)).toMatchObject({ sign_state: 'SIGNED', sub_mchid: SUB_MCHID, going_detail_no: 0 });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.partner.mchid })).toMatchObject({ status: 403, json: { code: 'NO_AUTH' } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: '1' })).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans', { mchid: fx.world.merchant.mchid, merchant_plan_detail_nos: ['has space'] })).toMatchObject({ status: 400, json: { detail: { field: '/merchant_plan_detail_nos/0' } } });
+    expect(await controlPost(fx.sandbox.url, `/sandbox/sign-plans/${String(seeded.json.sign_plan_id)}/cancel`, { type: 'MERCHANT' })).toMatchObject({ status: 400, json: { detail: { field: '/type' } } });
+    expect(await controlPost(fx.sandbox.url, '/sandbox/sign-plans/404/sign')).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
   });
 });
 
@@ -84,6 +111,7 @@ describe('accounts', () => {
   it('accept an SPKI public key instead of the certificate', async () => {
     const [merchant] = sandboxAccountsFromDevKeys(fx.world);
     const spki = await startSandbox({ accounts: [{ ...merchant!, merchantPublicKeyPem: fx.world.merchant.merchant.publicKeyPem }], wechatpay: fx.world.wechatpay });
+    signPlansIn(fx.world, spki);
     try {
       await expect(createOrder(spki, fx.world.merchant, merchantOrder())).resolves.toMatchObject({ state: 'CREATED' });
     } finally {

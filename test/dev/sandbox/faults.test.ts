@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { MissingHeaderError, SignatureMismatchError, SignatureProbeError, TimestampOutOfWindowError } from '../../../lib/wechatpay';
 import {
+  call,
   controlGet,
   controlPost,
   createOrder,
@@ -19,6 +20,27 @@ const fx = receiverSandboxFixture();
 
 const create = (order = merchantOrder(), signal?: AbortSignal) => post(fx.sandbox.url, MERCHANT_PATH, JSON.stringify(order), signerFor(fx.world.merchant), signal);
 const hasOrder = (outTradeNo: unknown) => fx.sandbox.orders().some((order) => order.request.out_trade_no === outTradeNo);
+
+describe('faults on the other WeChat Pay routes', () => {
+  it('spoil the next answer whichever route gives it: a query, a complete, a 204', async () => {
+    const order = merchantOrder();
+    const created = await create(order);
+    const query = `/v3/payscore/serviceorder?service_id=${String(order.service_id)}&appid=${String(order.appid)}&out_order_no=${String(order.out_trade_no)}`;
+    fx.sandbox.injectFault({ kind: 'badSignature' });
+    const queried = await call(fx.sandbox, fx.world.merchant, 'GET', query);
+    expect(queried.json.order_id).toBe(created.json.order_id);
+    expect(() => verifierFor(fx.world.wechatpay).verify(queried.headers, queried.raw)).toThrow(SignatureMismatchError);
+    fx.sandbox.injectFault({ kind: 'unsigned' });
+    const complete = { appid: order.appid, service_id: order.service_id, post_payments: [{ name: 'x', amount: 1000 }], total_amount: 1000 };
+    const completed = await call(fx.sandbox, fx.world.merchant, 'POST', `/v3/payscore/serviceorder/${String(order.out_trade_no)}/complete`, complete);
+    expect(completed.json.state).toBe('DOING');
+    expect(() => verifierFor(fx.world.wechatpay).verify(completed.headers, completed.raw)).toThrow(MissingHeaderError);
+    fx.sandbox.injectFault({ kind: 'systemError' });
+    expect((await call(fx.sandbox, fx.world.merchant, 'GET', query)).json.code).toBe('SYSTEM_ERROR');
+    expect(fx.sandbox.faults()).toEqual([]);
+    await fx.sandbox.idle();
+  });
+});
 
 describe('create faults', () => {
   it('systemError answers the next N creates 500 SYSTEM_ERROR, signed, without creating the order', async () => {
@@ -150,8 +172,8 @@ describe('the faults route', () => {
   it('rejects an unknown fault with 400 PARAM_ERROR naming the field', async () => {
     const answer = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'explode' });
     expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'kind' } });
+    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/kind' } });
     const missing = await controlPost(fx.sandbox.url, '/sandbox/faults', { kind: 'concurrentDelivery' });
-    expect(missing.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'copies' } });
+    expect(missing.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/copies' } });
   });
 });

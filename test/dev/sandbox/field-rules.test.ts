@@ -20,12 +20,12 @@ function without(order: Record<string, unknown>, field: string): Record<string, 
 
 describe('field rules', () => {
   it.each([
-    ['a missing openid', () => without(merchantOrder(), 'openid'), 'openid'],
-    ['a bad start_time', () => merchantOrder({ time_range: { start_time: '2009-12-25' } }), 'time_range.start_time'],
-    ['a plan_detail_no of 0', () => merchantOrder({ plan_detail_no: 0 }), 'plan_detail_no'],
-    ['an http notify_url', () => merchantOrder({ notify_url: 'http://merchant.example/notify' }), 'notify_url'],
-    ['a service_introduction of 21 characters', () => merchantOrder({ service_introduction: '课'.repeat(21) }), 'service_introduction'],
-    ['an unknown field', () => merchantOrder({ sub_mchid: '1900000110' }), 'sub_mchid'],
+    ['a missing openid', () => without(merchantOrder(), 'openid'), '/openid'],
+    ['a bad start_time', () => merchantOrder({ time_range: { start_time: '2009-12-25' } }), '/time_range/start_time'],
+    ['a plan_detail_no of 0', () => merchantOrder({ plan_detail_no: 0 }), '/plan_detail_no'],
+    ['an http notify_url', () => merchantOrder({ notify_url: 'http://merchant.example/notify' }), '/notify_url'],
+    ['a service_introduction of 21 characters', () => merchantOrder({ service_introduction: '课'.repeat(21) }), '/service_introduction'],
+    ['an unknown field', () => merchantOrder({ sub_mchid: '1900000110' }), '/sub_mchid'],
   ])('reject %s from a merchant with 400 PARAM_ERROR naming the field', async (_name, order, field) => {
     const answer = await send(MERCHANT_PATH, JSON.stringify(order()));
     expect(answer.status).toBe(400);
@@ -34,10 +34,10 @@ describe('field rules', () => {
   });
 
   it.each([
-    ['both openid and sub_openid', () => partnerOrder({ openid: 'o1' }), 'openid'],
-    ['neither openid nor sub_openid', () => without(partnerOrder(), 'sub_openid'), 'openid'],
-    ['sub_openid without sub_appid', () => without(partnerOrder(), 'sub_appid'), 'sub_appid'],
-    ['a missing sub_mchid', () => without(partnerOrder(), 'sub_mchid'), 'sub_mchid'],
+    ['both openid and sub_openid', () => partnerOrder({ openid: 'o1' }), '/openid'],
+    ['neither openid nor sub_openid', () => without(partnerOrder(), 'sub_openid'), '/openid'],
+    ['sub_openid without sub_appid', () => without(partnerOrder(), 'sub_appid'), '/sub_appid'],
+    ['a missing sub_mchid', () => without(partnerOrder(), 'sub_mchid'), '/sub_mchid'],
   ])('reject %s from a partner with 400 PARAM_ERROR naming the field', async (_name, order, field) => {
     const answer = await send(PARTNER_PATH, JSON.stringify(order()));
     expect(answer.status).toBe(400);
@@ -57,10 +57,10 @@ describe('field rules', () => {
   it.each([
     ['not JSON', '{"service_id":'],
     ['a JSON array', '[]'],
-  ])('reject a body that is %s with 400 PARAM_ERROR on the body', async (_name, body) => {
+  ])('reject a body that is %s with 400 PARAM_ERROR on the body (the empty JSON Pointer)', async (_name, body) => {
     const answer = await send(MERCHANT_PATH, body);
     expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'body' } });
+    expect(answer.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '', location: 'body' } });
   });
 });
 

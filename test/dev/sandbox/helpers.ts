@@ -13,6 +13,7 @@ import {
 } from '../../../lib/wechatpay';
 import { generateDevKeys, type DevAccount, type DevKeys, type DevWechatpayKeys } from '../../../dev/keys';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions, type SigningMode } from '../../../dev/sandbox';
+import { newSignPlan, orderOn, signPlansIn } from '../../helpers/orders';
 
 export const MERCHANT_PATH = '/v3/payscore/sign-plan/serviceorder';
 export const PARTNER_PATH = '/v3/payscore/sign-plan/partner/serviceorder';
@@ -23,16 +24,21 @@ export type World = DevKeys;
 
 export const generateWorld = generateDevKeys;
 
-/** A sandbox for `world` that knows SUB_MCHID as the provider's only sub-merchant, delivering to `receiverUrl`. */
-export function startWorldSandbox(world: World, options: Partial<SandboxOptions> & { receiverUrl?: string } = {}): Promise<Sandbox> {
+/**
+ * A sandbox for `world` that knows SUB_MCHID as the provider's only sub-merchant, delivering to `receiverUrl`;
+ * the sign plans of `merchantOrder`, `partnerOrder` and `newPlanId` are seeded, SIGNED, in it.
+ */
+export async function startWorldSandbox(world: World, options: Partial<SandboxOptions> & { receiverUrl?: string } = {}): Promise<Sandbox> {
   const { receiverUrl, ...rest } = options;
-  return startSandbox({
+  const sandbox = await startSandbox({
     accounts: sandboxAccountsFromDevKeys(world, { subMchids: [SUB_MCHID] }),
     wechatpay: world.wechatpay,
     retryTimeScale: 0.0001,
     ...(receiverUrl ? { resolveNotifyUrl: () => receiverUrl } : {}),
     ...rest,
   });
+  signPlansIn(world, sandbox);
+  return sandbox;
 }
 
 export const signerFor = (account: DevAccount, clock?: Clock): Signer =>
@@ -63,6 +69,17 @@ export async function post(baseUrl: string, path: string, body: string | Buffer,
   return { status: response.status, headers: Object.fromEntries(response.headers), raw, json: raw.length ? JSON.parse(raw.toString('utf8')) : {} };
 }
 
+/** A signed GET (the signature covers the empty body), answered as `post` answers. */
+export async function get(baseUrl: string, path: string, signer: Signer): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { Accept: 'application/json', Authorization: signer.authorization({ method: 'GET', url: path, body: '' }) } });
+  const raw = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: Object.fromEntries(response.headers), raw, json: raw.length ? JSON.parse(raw.toString('utf8')) : {} };
+}
+
+/** A signed call of `account` to any WeChat Pay route of the sandbox: POST with a JSON body, or GET. */
+export const call = (sandbox: Sandbox, account: DevAccount, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
+  method === 'GET' ? get(sandbox.url, path, signerFor(account)) : post(sandbox.url, path, body === undefined ? '' : JSON.stringify(body), signerFor(account));
+
 export const controlGet = async (baseUrl: string, path: string): Promise<unknown> => (await fetch(`${baseUrl}${path}`)).json();
 
 export async function controlPost(baseUrl: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -70,30 +87,26 @@ export async function controlPost(baseUrl: string, path: string, body?: unknown)
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-let sequence = 0;
-/** A unique sign plan id, so that tests sharing a sandbox never share a plan. */
-export const newPlanId = (): string => `PLAN${Date.now()}${++sequence}`;
+/** A sign plan of three details, SIGNED in every sandbox `startWorldSandbox` started in this file, so that tests sharing a sandbox never share a plan. */
+export const newPlanId = (kind: 'merchant' | 'partner' = 'merchant'): string => newSignPlan(kind, SUB_MCHID);
 
-export function merchantOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    service_id: '2002000000000558128851361561536',
-    sign_plan_id: newPlanId(),
-    plan_detail_no: 1,
-    appid: 'wxd678efh567hg6787',
-    openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
-    notify_url: NOTIFY_URL,
-    service_introduction: '羽毛球课基础练习课程',
-    time_range: { start_time: '20091225091010', end_time: '20091225121010', start_time_remark: '备注1', end_time_remark: '备注2' },
-    location: { start_location: '嗨客时尚主题展餐厅', end_location: '嗨客时尚主题展餐厅' },
-    attach: 'Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald',
-    out_trade_no: `T${Date.now()}${++sequence}`,
-    ...overrides,
-  };
-}
+const ORDER_BASE = {
+  service_id: '2002000000000558128851361561536',
+  appid: 'wxd678efh567hg6787',
+  openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+  notify_url: NOTIFY_URL,
+  service_introduction: '羽毛球课基础练习课程',
+  time_range: { start_time: '20091225091010', end_time: '20091225121010', start_time_remark: '备注1', end_time_remark: '备注2' },
+  location: { start_location: '嗨客时尚主题展餐厅', end_location: '嗨客时尚主题展餐厅' },
+  attach: 'Easdfowealsdkjfnlaksjdlfkwqoi&wl3l2sald',
+};
+
+/** An order on `sign_plan_id` (default a new sign plan) at `plan_detail_no` (default 1), with that detail's out_trade_no. */
+export const merchantOrder = (overrides: Record<string, unknown> = {}): Record<string, unknown> => orderOn(ORDER_BASE, overrides, () => newPlanId('merchant'));
 
 export function partnerOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const { openid: _openid, ...base } = merchantOrder();
-  return { ...base, sub_mchid: SUB_MCHID, sub_appid: 'wxd678efh567hg6999', sub_openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', ...overrides };
+  const { openid: _openid, ...base } = ORDER_BASE;
+  return orderOn({ ...base, sub_mchid: SUB_MCHID, sub_appid: 'wxd678efh567hg6999', sub_openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }, overrides, () => newPlanId('partner'));
 }
 
 /** Creates an order through the HTTP API and returns the answer's JSON. */

@@ -43,8 +43,9 @@ describe('completing an order', () => {
     });
     expect(plaintext).toEqual({
       ...created,
+      out_trade_no: order.out_trade_no,
+      post_payments: [{ name: order.service_introduction, amount: 1000, description: 'plan detail 1', count: 1 }],
       state: 'DONE',
-      state_description: 'MCH_COMPLETE',
       openid: order.openid,
       total_amount: 1000,
       need_collection: true,
@@ -78,12 +79,26 @@ describe('completing an order', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
-  it('twice is 400 INVALID_REQUEST', async () => {
-    const { sandbox } = await setUp();
+  it('twice is the same complete: one USER_PAID, one deduction', async () => {
+    const { receiver, sandbox } = await setUp();
     const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
-    sandbox.completeOrder(created.order_id as string);
-    expect(() => sandbox.completeOrder(created.order_id as string)).toThrow(expect.objectContaining({ status: 400, code: 'INVALID_REQUEST' }));
+    const first = sandbox.completeOrder(created.order_id as string);
+    expect(sandbox.completeOrder(created.order_id as string)).toEqual(first);
+    await sandbox.waitForDelivery(first.notificationId);
+    expect(sandbox.completeOrder(created.order_id as string)).toEqual(first);
     await sandbox.idle();
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('is deducted deductAfterMs later, by the sandbox itself: DOING (MCH_COMPLETE, USER_PAYING) until then', async () => {
+    const { sandbox } = await setUp([], { deductAfterMs: 60_000 });
+    const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
+    const { notificationId } = sandbox.completeOrder(created.order_id as string);
+    expect(sandbox.order(created.order_id as string)).toMatchObject({ state: 'DOING', stateDescription: 'MCH_COMPLETE', collection: 'USER_PAYING', deducting: true });
+    expect(sandbox.deliveries(notificationId)).toEqual([]);
+    expect(sandbox.deductNow(created.order_id as string)).toEqual({ notificationId });
+    expect(sandbox.order(created.order_id as string)).toMatchObject({ state: 'DONE', collection: 'USER_PAID', deducting: false });
+    expect((await sandbox.waitForDelivery(notificationId))[0]).toMatchObject({ eventType: USER_PAID, outcome: 'delivered' });
   });
 });
 
@@ -136,6 +151,7 @@ describe('delivery retries', () => {
     const { sandbox } = await setUp([500], { retryTimeScale: 1 });
     const created = await createOrder(sandbox, fx.world.merchant, merchantOrder());
     const { notificationId } = sandbox.completeOrder(created.order_id as string);
+    sandbox.deductNow(created.order_id as string);
     await vi.waitFor(() => expect(sandbox.deliveries(notificationId)[0]!.attempts).toHaveLength(1));
     await sandbox.close();
     expect(sandbox.deliveries(notificationId)[0]!.outcome).toBe('cancelled');

@@ -3,6 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { USER_PAID, type DeliveryRecord, type Sandbox } from '../../../dev/sandbox';
 import { controlGet, controlPost, createOrder, merchantOrder, openNotification, perTestSandboxFixture, startReceiver, startWorldSandbox, verifierFor } from './helpers';
 
+/** The merchant completes the order and the sandbox deducts at once: its PAYSCORE.USER_PAID is sent now. */
+const paid = (sandbox: Sandbox, orderId: string) => {
+  sandbox.completeOrder(orderId);
+  return sandbox.deductNow(orderId);
+};
+
 const fx = perTestSandboxFixture();
 const setUp = fx.setUp;
 
@@ -37,7 +43,7 @@ describe('POST /sandbox/notifications/{notification_id}/replay', () => {
   it('delivers the same notification again: same id and body, a fresh valid signature, recorded as replay 1, 2', async () => {
     const { receiver, sandbox } = await setUp();
     const orderId = await newOrderId(sandbox);
-    const { notificationId } = sandbox.completeOrder(orderId);
+    const { notificationId } = paid(sandbox, orderId);
     await sandbox.waitForDelivery(notificationId);
     const first = await controlPost(sandbox.url, `/sandbox/notifications/${notificationId}/replay`);
     expect(first).toEqual({ status: 200, json: { notificationId, replay: 1 } });
@@ -59,7 +65,7 @@ describe('POST /sandbox/notifications/{notification_id}/replay', () => {
 
   it('replay=n lists and waits for that send alone, while the first is still pending', async () => {
     const { receiver, sandbox } = await setUp(['hang'], { deliveryTimeoutMs: 60_000 });
-    const { notificationId } = sandbox.completeOrder(await newOrderId(sandbox));
+    const { notificationId } = paid(sandbox, await newOrderId(sandbox));
     expect((await controlPost(sandbox.url, `/sandbox/notifications/${notificationId}/replay`)).json).toEqual({ notificationId, replay: 1 });
     const replayed = await controlGet(sandbox.url, `/sandbox/deliveries?notification_id=${notificationId}&replay=1&wait=true`);
     expect(replayed).toEqual([expect.objectContaining({ replay: 1, outcome: 'delivered', attempts: [expect.objectContaining({ statusCode: 204 })] })]);
@@ -83,12 +89,12 @@ describe('/sandbox/forward', () => {
     const elsewhere = await startReceiver();
     fx.closeAfterTest(() => elsewhere.close());
     expect(await controlSend(sandbox, 'GET', '/sandbox/forward')).toEqual({ status: 200, json: { url: null } });
-    const before = sandbox.completeOrder(await newOrderId(sandbox));
+    const before = paid(sandbox, await newOrderId(sandbox));
     await sandbox.waitForDelivery(before.notificationId);
 
     expect(await controlSend(sandbox, 'PUT', '/sandbox/forward', { url: elsewhere.url })).toEqual({ status: 200, json: { url: elsewhere.url } });
     expect(await controlSend(sandbox, 'GET', '/sandbox/forward')).toEqual({ status: 200, json: { url: elsewhere.url } });
-    const forwarded = sandbox.completeOrder(await newOrderId(sandbox));
+    const forwarded = paid(sandbox, await newOrderId(sandbox));
     const replayed = sandbox.replayNotification(before.notificationId);
     await sandbox.idle();
     expect(sandbox.deliveries(forwarded.notificationId).map((delivery) => delivery.url)).toEqual([elsewhere.url]);
@@ -99,7 +105,7 @@ describe('/sandbox/forward', () => {
     expect(elsewhere.received).toHaveLength(2);
 
     expect(await controlSend(sandbox, 'DELETE', '/sandbox/forward')).toEqual({ status: 200, json: { url: null } });
-    const after = sandbox.completeOrder(await newOrderId(sandbox));
+    const after = paid(sandbox, await newOrderId(sandbox));
     expect((await sandbox.waitForDelivery(after.notificationId)).map((delivery) => delivery.url)).toEqual([receiver.url]);
   });
 
@@ -125,7 +131,7 @@ describe('a notify_url rewritten by resolveNotifyUrl (issue 15, trap 7)', () => 
     const otherUrl = `https://127.0.0.1:${port}/other`;
     for (const notifyUrl of [httpsUrl, httpsUrl, otherUrl]) {
       const created = await createOrder(sandbox, fx.world.merchant, merchantOrder({ notify_url: notifyUrl }));
-      await sandbox.waitForDelivery(sandbox.completeOrder(created.order_id as string).notificationId);
+      await sandbox.waitForDelivery(paid(sandbox, created.order_id as string).notificationId);
     }
     expect(lines.filter((line) => line.startsWith('notify_url '))).toEqual([
       `notify_url ${httpsUrl} is delivered to http://127.0.0.1:${port}/notify (resolveNotifyUrl): plain http here, where WeChat Pay itself delivers only over https`,
@@ -139,9 +145,9 @@ describe('a notify_url rewritten by resolveNotifyUrl (issue 15, trap 7)', () => 
     const sandbox = await startWorldSandbox(fx.world, { log: (line) => lines.push(line) });
     fx.closeAfterTest(() => sandbox.close());
     // The URL is chosen when the delivery starts; what becomes of the attempt does not matter here.
-    sandbox.completeOrder((await createOrder(sandbox, fx.world.merchant, merchantOrder({ notify_url: 'https://127.0.0.1:9/as-is' }))).order_id as string);
+    paid(sandbox, (await createOrder(sandbox, fx.world.merchant, merchantOrder({ notify_url: 'https://127.0.0.1:9/as-is' }))).order_id as string);
     sandbox.forward('http://127.0.0.1:9/forwarded');
-    sandbox.completeOrder(await newOrderId(sandbox));
+    paid(sandbox, await newOrderId(sandbox));
     expect(lines.filter((line) => line.startsWith('notify_url '))).toEqual([]);
     expect(lines).toContain('notifications are forwarded to http://127.0.0.1:9/forwarded from now on');
   });

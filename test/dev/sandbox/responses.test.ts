@@ -74,10 +74,11 @@ describe('a created order', () => {
       mchid: world.merchant.mchid,
       service_introduction: order.service_introduction,
       state: 'CREATED',
-      state_description: '',
+      // No state_description: WeChat Pay describes only a DOING order.
       post_payments: [{ name: order.service_introduction, amount: 1000, description: 'plan detail 1' }],
       post_discounts: [],
-      risk_fund: { name: 'ESTIMATE_ORDER_COST', amount: 1000, description: order.service_introduction },
+      // The sign-plan create page lists risk_fund with its amount alone.
+      risk_fund: { amount: 1000 },
       time_range: order.time_range,
       location: order.location,
       attach: order.attach,

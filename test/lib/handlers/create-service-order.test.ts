@@ -8,7 +8,7 @@ import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
-import { merchantOrder, partnerOrder, SEED_MERCHANT_ORDER } from '../../helpers/orders';
+import { detailTradeNo, merchantOrder, partnerOrder, SEED_MERCHANT_ORDER, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
 
 let world: TestWorld;
@@ -27,6 +27,7 @@ beforeAll(async () => {
   const start = (signingMode: 'publicKey' | 'certificate') => startSandbox({ accounts: sandboxAccountsFromDevKeys(world), wechatpay: world.wechatpay, signingMode });
   const [publicKey, certificate] = await Promise.all([start('publicKey'), start('certificate')]);
   sandboxes = { publicKey, certificate };
+  signPlansIn(world, publicKey, certificate);
 });
 afterAll(async () => {
   await Promise.all([aws.close(), sandboxes.publicKey.close(), sandboxes.certificate.close()]);
@@ -90,21 +91,20 @@ const post = (handler: ReturnType<typeof createHandler>, body: unknown, remainin
   handler(httpApiEvent({ body: JSON.stringify(body) }, '/merchant/service-orders'), lambdaContext(remainingMs));
 const json = (response: { body?: string }) => JSON.parse(response.body ?? '');
 
-/** Creates and completes plan detail 1 of a new sign plan, so that the seed's detail 2 may follow. */
+/** Creates plan detail 1 of a new sign plan, completes it and has it deducted, so that the seed's detail 2 may follow. */
 async function planWithDetail1Done(handler: ReturnType<typeof createHandler>, sandbox: Sandbox, order = merchantOrder()): Promise<string> {
   const response = await post(handler, order);
   expect(response.statusCode, response.body).toBe(200);
-  await sandbox.completeOrder(json(response).order_id);
+  sandbox.completeOrder(json(response).order_id);
+  sandbox.deductNow(json(response).order_id);
   return order.sign_plan_id as string;
 }
-
-const outTradeNo = () => `S${Date.now()}${Math.floor(Math.random() * 1e6)}`;
 
 describe('create-service-order: success', () => {
   it.each(['publicKey', 'certificate'] as const)("the merchant seed's request succeeds in %s mode", async (mode) => {
     const handler = createHandler({ mode });
     const signPlanId = await planWithDetail1Done(handler, sandboxes[mode]);
-    const seed: Record<string, unknown> = { ...SEED_MERCHANT_ORDER, sign_plan_id: signPlanId, out_trade_no: outTradeNo() };
+    const seed: Record<string, unknown> = { ...SEED_MERCHANT_ORDER, sign_plan_id: signPlanId, out_trade_no: detailTradeNo(signPlanId, 2) };
     const response = await post(handler, seed);
 
     expect(response.statusCode, response.body).toBe(200);

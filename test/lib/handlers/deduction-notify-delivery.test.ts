@@ -10,7 +10,7 @@ import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog } from '../../helpers/logs';
-import { merchantOrder } from '../../helpers/orders';
+import { merchantOrder, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
 
 const NOTIFY_URL = 'https://merchant.example/merchant/notify';
@@ -31,6 +31,7 @@ beforeAll(async () => {
     retryTimeScale: 0.001,
     resolveNotifyUrl: (url) => url.replace('https://merchant.example', receiver.url),
   });
+  signPlansIn(world, sandbox);
 });
 afterAll(async () => {
   await sandbox.close();

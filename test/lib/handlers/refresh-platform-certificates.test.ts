@@ -17,6 +17,7 @@ import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { buildNotification } from '../../helpers/notifications';
 import { generateRsaKeyPair } from '../../helpers/wechatpay';
+import { signPlansIn } from '../../helpers/orders';
 import { createOrder, MERCHANT_PATH, merchantOrder } from '../../dev/sandbox/helpers';
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
@@ -44,6 +45,7 @@ type Mode = 'empty' | 'certificate' | 'publicKey' | 'both';
 /** A sandbox signing in certificate mode, and the merchant's secret holding WeChat Pay's keys as `mode` says. */
 async function start(mode: Mode): Promise<void> {
   sandbox = await startSandbox({ accounts: sandboxAccountsFromDevKeys(world), wechatpay, signingMode: 'certificate', clock });
+  signPlansIn(world, sandbox);
   const secret = JSON.parse(world.secret(world.merchant));
   const keys: Record<string, string> = {};
   if (mode === 'publicKey' || mode === 'both') keys[wechatpay.publicKeyId] = wechatpay.key.publicKeyPem;

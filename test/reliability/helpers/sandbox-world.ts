@@ -9,14 +9,15 @@ import type { Log } from '../../../lib/log';
 import type { TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import type { LocalAws } from '../../helpers/local-aws';
-import { merchantOrder } from '../../helpers/orders';
+import { merchantOrder, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
 
 /** notify_url host → where it is really served. */
 export type Receivers = Record<string, string>;
 
-export function startWorldSandbox(world: TestWorld, receivers: () => Receivers): Promise<Sandbox> {
-  return startSandbox({
+/** The sandbox, with the sign plans of test/helpers/orders seeded in it. */
+export async function startWorldSandbox(world: TestWorld, receivers: () => Receivers): Promise<Sandbox> {
+  const sandbox = await startSandbox({
     accounts: sandboxAccountsFromDevKeys(world),
     wechatpay: world.wechatpay,
     signingMode: 'both',
@@ -26,6 +27,8 @@ export function startWorldSandbox(world: TestWorld, receivers: () => Receivers):
       return `${receivers()[host] ?? `https://${host}`}${pathname}`;
     },
   });
+  signPlansIn(world, sandbox);
+  return sandbox;
 }
 
 /** The merchant create handler against `baseUrl`, with a cache of its own. */
