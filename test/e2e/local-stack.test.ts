@@ -74,7 +74,8 @@ describe('the local stack', () => {
   }, 120_000);
 
   it('answers 500 when a handler cannot be loaded, as API Gateway does, so the sandbox retries the notification', async () => {
-    const creation = await post(`${stack.apiUrl}/merchant/service-orders`, exampleOrder('merchant'));
+    const seeded = stack.sandbox.seedSignPlan({ mchid: stack.keys.merchant.mchid });
+    const creation = await post(`${stack.apiUrl}/merchant/service-orders`, exampleOrder('merchant', { sign_plan_id: seeded.sign_plan_id, out_trade_no: seeded.details[0]!.merchant_plan_detail_no }));
     expect(creation.status).toBe(200);
     const created = (await creation.json()) as { order_id: string };
     await rm(stack.buildDir, { recursive: true, force: true });
