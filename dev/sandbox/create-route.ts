@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountKind } from './accounts';
 import { ApiError, systemError } from './api-error';
 import { authenticate } from './authenticate';
-import { isSignatureFault } from './faults';
+import { isSignatureFault, otherOrderAnswer } from './faults';
 import { readBody, sendJson } from './http';
 import { requestId } from './ids';
 import { orderResource } from './order';
@@ -22,12 +22,13 @@ export const CREATE_ROUTES: Readonly<Record<string, AccountKind>> = {
  */
 export async function handleCreate(core: SandboxCore, kind: AccountKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
-  const fault = core.faults.takeCreateFault();
+  const taken = core.faults.takeCreateFault();
+  const fault = taken?.kind;
   const answer = fault === 'systemError' ? { status: 500, json: systemError().toJSON() } : create(core, kind, { method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body });
   core.options.log(`${request.method} ${request.url} → ${answer.status}${fault ? ` (fault ${fault})` : ''}`);
   // The order exists; only the answer is lost, as when a connection drops after WeChat Pay committed.
   if (fault === 'hang') return;
-  const text = JSON.stringify(answer.json);
+  const text = JSON.stringify(taken?.kind === 'otherOrder' && answer.status === 200 ? otherOrderAnswer(answer.json as Record<string, unknown>, taken.field) : answer.json);
   const signature = core.signing.headers(text, isSignatureFault(fault) ? fault : undefined);
   sendJson(response, answer.status, text, { 'Request-ID': requestId(), ...signature });
 }

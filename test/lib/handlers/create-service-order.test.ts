@@ -10,6 +10,8 @@ import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { merchantOrder, partnerOrder, SEED_MERCHANT_ORDER } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
+import { createPrivateKey } from 'node:crypto';
+import { signResponse, type Transport } from '../../../lib/wechatpay';
 
 let world: TestWorld;
 let aws: LocalAws;
@@ -229,6 +231,23 @@ describe('create-service-order: validation', () => {
     expect(json(response).errors[0].field).toBe(field);
   });
 
+  it.each([
+    ['__proto__', '{"__proto__":{"attach":"x"},'],
+    ['constructor', '{"constructor":"x",'],
+    ['time_range.__proto__', null],
+  ])('a %s key → 400 naming it as an unknown field, no order created', async (field, prefix) => {
+    const order = merchantOrder();
+    const text =
+      prefix === null
+        ? JSON.stringify(order).replace('"time_range":{', '"time_range":{"__proto__":{},')
+        : JSON.stringify(order).replace('{', prefix);
+    const before = sandboxes.publicKey.orders().length;
+    const response = await createHandler()(httpApiEvent({ body: text }, '/merchant/service-orders'), lambdaContext());
+    expect(response.statusCode, response.body).toBe(400);
+    expect(json(response).errors).toEqual([{ field, message: 'is not a known field' }]);
+    expect(sandboxes.publicKey.orders().length).toBe(before);
+  });
+
   it('an omitted notify_url without NOTIFY_URL → 400 notify_url is required', async () => {
     const { notify_url: _omitted, ...order } = merchantOrder();
     expect(json(await post(createHandler(), order)).errors).toEqual([{ field: 'notify_url', message: 'is required' }]);
@@ -261,6 +280,82 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(response.statusCode).toBe(400);
     expect(json(response)).toMatchObject({ code: 'INVALID_REQUEST', message: expect.any(String) });
     expect(response.headers!['Request-ID']).toEqual(expect.any(String));
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it.each(['badSignature', 'staleTimestamp'] as const)('a %s 4xx is forged: 502, never forwarded', async (kind) => {
+    sandboxes.publicKey.injectFault({ kind });
+    const order = merchantOrder({ plan_detail_no: 3 });
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(502);
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.any(String) });
+    expect(response.headers?.['Request-ID']).toBeUndefined();
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
+    expect(log.text()).toContain(kind === 'badSignature' ? 'WECHATPAY_SIGNATURE_MISMATCH' : 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW');
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it('a 4xx with only some Wechatpay-* headers is forged: 502', async () => {
+    const order = merchantOrder({ plan_detail_no: 3 });
+    const partlySigned: Transport = async (url, request) => {
+      const answer = await nodeTransport()(url, request);
+      const { 'wechatpay-signature': _dropped, ...headers } = answer.headers;
+      return { ...answer, headers };
+    };
+    const response = await post(createHandler({ overrides: { transport: partlySigned } }), order);
+    expect(response.statusCode).toBe(502);
+    expect(log.text()).toContain('WECHATPAY_HEADER_MISSING');
+  });
+
+  it("an unsigned 4xx is WeChat Pay's answer, as the official SDKs read it: forwarded", async () => {
+    sandboxes.publicKey.injectFault({ kind: 'unsigned' });
+    const response = await post(createHandler(), merchantOrder({ plan_detail_no: 3 }));
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('a 4xx signed with a key the secret lacks forces one refresh, then 502', async () => {
+    const handler = createHandler({ mode: 'certificate', secretMode: 'publicKey', secretId: 'merchant-publicKey' });
+    const response = await post(handler, merchantOrder({ plan_detail_no: 3 }));
+    expect(response.statusCode).toBe(502);
+    expect(log.text()).toContain('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it.each([
+    ['out_order_no', merchantServiceOrder],
+    ['mchid', merchantServiceOrder],
+    ['service_id', merchantServiceOrder],
+    ['sub_mchid', partnerServiceOrder],
+    ['sub_mchid', merchantServiceOrder],
+  ] as const)("a signed answer whose %s is not the request's (%o) → 502, logged, nothing recorded", async (field, variant) => {
+    sandboxes.publicKey.injectFault({ kind: 'otherOrder', field });
+    const order = variant === merchantServiceOrder ? merchantOrder() : partnerOrder();
+    const response = await createHandler({ variant: variant as ServiceOrderVariant<never> })(
+      httpApiEvent({ body: JSON.stringify(order) }, `/${variant.name}/service-orders`),
+      lambdaContext(),
+    );
+    expect(response.statusCode, response.body).toBe(502);
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.any(String) });
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'request failed', attributes: { code: 'WECHATPAY_ANSWER_MISMATCH' } });
+    expect(log.text()).toContain(`${field} differ`);
+    expect(await aws.items()).not.toContainEqual(expect.objectContaining({ out_order_no: order.out_trade_no }));
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['an array', '[{"order_id":"1"}]'],
+    ['not JSON', '{"order_id":'],
+  ])('a verified answer whose body is %s → 502, nothing recorded', async (_name, text) => {
+    const privateKey = createPrivateKey(world.wechatpay.key.privateKeyPem);
+    const resigned: Transport = async (url, request) => {
+      const answer = await nodeTransport()(url, request);
+      const headers = { 'request-id': answer.headers['request-id'], ...signResponse({ serial: world.wechatpay.publicKeyId, privateKey }, text) };
+      return { status: answer.status, headers, body: Buffer.from(text) };
+    };
+    const order = merchantOrder();
+    const response = await post(createHandler({ overrides: { transport: resigned } }), order);
+    expect(response.statusCode, response.body).toBe(502);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
     expect(await ledgerItem(order)).toBeUndefined();
   });
 

@@ -154,6 +154,36 @@ describe('WechatPayClient', () => {
     await expect(client(scripted(signedResponse('<html>'))).request(post)).rejects.toThrow('not JSON');
   });
 
+  it.each(['null', '[{"order_id":"1"}]', '"CREATED"', '42'])('refuses a verified 2xx whose body is %s: not a JSON object', async (text) => {
+    await expect(client(scripted(signedResponse(text))).request(post)).rejects.toThrow(
+      new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object'),
+    );
+  });
+
+  it('verifies a signed 4xx, then passes it through', async () => {
+    const answer = signedResponse('{"code":"ORDER_NOT_EXIST","message":"no such order"}', 404);
+    await expect(client(scripted(answer)).request(post)).rejects.toThrow(new WechatPayApiError(404, { code: 'ORDER_NOT_EXIST', message: 'no such order' }, 'REQ-1'));
+  });
+
+  it.each([
+    ['badly signed', () => signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, { privateKey: generateRsaKeyPair().privateKey }), 'WECHATPAY_SIGNATURE_MISMATCH'],
+    ['stale', () => signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, { timestampSeconds: NOW_SECONDS - 600 }), 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW'],
+  ])('refuses a %s 4xx as forged, without retrying', async (_name, answer, code) => {
+    const transport = scripted(answer());
+    const error = await client(transport).request(post).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayUnavailableError(`WeChat Pay's 404 answer failed verification (${code}); it was not trusted`));
+    expect(((error as Error).cause as { code: string }).code).toBe(code);
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it.each(['Wechatpay-Signature', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Serial'])('a 4xx with %s alone claims a signature: refused as forged', async (name) => {
+    const signed = signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404);
+    const headers = { [name]: (signed.headers as Record<string, string>)[name]! };
+    const error = await client(scripted(reply('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, headers))).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayUnavailableError);
+    expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_HEADER_MISSING');
+  });
+
   it('refreshes the keys once for an unknown serial, then verifies with the new ones', async () => {
     const rotated = generateRsaKeyPair();
     const fresh = new Verifier({ publicKeys: new Map([['PUB_KEY_ID_NEW', rotated.publicKey]]), clock: fixedClock() });
