@@ -397,13 +397,24 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
   });
 
-  it('an unknown serial forces one secret refresh, then 502', async () => {
+  it('an unknown serial on a fresh container: one GetSecretValue (the keys are new already), then 502', async () => {
     const handler = createHandler({ mode: 'certificate', secretMode: 'publicKey', secretId: 'merchant-publicKey' });
     const before = aws.secretsManager.calls.GetSecretValue;
     const response = await post(handler, merchantOrder());
     expect(response.statusCode).toBe(502);
-    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(2);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
     expect(log.text()).toContain('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it('an unknown serial once the keys are older than the forced-refresh interval: one refresh, then 502', async () => {
+    let now = Date.now();
+    const secrets = aws.secretCache('merchant-publicKey', { clock: () => now, forcedRefreshIntervalMs: 60_000 });
+    const handler = createHandler({ mode: 'certificate', overrides: { secrets } });
+    await secrets.get();
+    now += 60_000;
+    const before = aws.secretsManager.calls.GetSecretValue;
+    expect((await post(handler, merchantOrder())).statusCode).toBe(502);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
   });
 });
 
