@@ -383,9 +383,29 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(await ledgerItem(order)).toBeUndefined();
   });
 
-  it('keeps the deadline inside the Lambda time left', async () => {
-    sandboxes.publicKey.injectFault({ kind: 'hang' });
-    expect((await post(createHandler(), merchantOrder(), 2_800)).statusCode).toBe(504);
+  it.each([
+    [20_000, undefined, 7_000],
+    [20_000, 300, 300],
+    [2_800, undefined, 300],
+    [2_500, undefined, 0],
+    [1_000, undefined, 0],
+  ])('with %i ms of Lambda time left and deadlineMs %s, WeChat Pay gets %i ms (the injected clock)', async (remainingMs, deadlineMs, budgetMs) => {
+    const start = Date.now();
+    let now = start;
+    const attempts: number[] = [];
+    // Every attempt takes 100 ms of the injected clock and fails as a network error: retried until the deadline.
+    const transport: Transport = async () => {
+      attempts.push(now - start);
+      now += 100;
+      throw new Error('socket hang up');
+    };
+    const retry = { maxRetries: 1_000, sleep: async () => undefined, random: () => 0 };
+    const handler = createHandler({ overrides: { transport, clock: () => now, retry, ...(deadlineMs === undefined ? {} : { deadlineMs }) } });
+    const response = await post(handler, merchantOrder(), remainingMs);
+    expect(response.statusCode).toBe(504);
+    expect(json(response).code).toBe('GATEWAY_TIMEOUT');
+    expect(attempts).toEqual(Array.from({ length: budgetMs / 100 }, (_, index) => index * 100));
+    expect(now - start).toBe(budgetMs);
   });
 
   it.each(['unsigned', 'badSignature', 'staleTimestamp'] as const)('answers 502 to a %s 2xx and records no success', async (kind) => {
