@@ -57,6 +57,11 @@ describe('notifications', () => {
     ['summary', bytes({ ...body, summary: null }), 'must be a string'],
     ['resource.ciphertext', bytes({ ...body, resource: { ...body.resource, ciphertext: undefined } }), 'must be a non-empty string'],
     ['resource.associated_data', bytes({ ...body, resource: { ...body.resource, associated_data: 1 } }), 'must be a string'],
+    ['resource.original_type', bytes({ ...body, resource: { ...body.resource, original_type: 1 } }), 'must be a string'],
+    ['create_time', bytes({ ...body, create_time: undefined }), 'must be a non-empty string'],
+    ['resource_type', bytes({ ...body, resource_type: '' }), 'must be a non-empty string'],
+    ['resource.algorithm', bytes({ ...body, resource: { ...body.resource, algorithm: undefined } }), 'must be a non-empty string'],
+    ['resource.nonce', bytes({ ...body, resource: { ...body.resource, nonce: 12 } }), 'must be a non-empty string'],
   ])('names %s when the envelope is wrong', (field, input, problem) => {
     const attempt = () => parseNotificationEnvelope(input);
     expect(attempt).toThrow(MalformedNotificationError);
@@ -79,6 +84,6 @@ describe('notifications', () => {
   ])('refuses a plaintext that is %s', (_name, text, message) => {
     const ciphertext = encryptAeadAes256Gcm({ key: apiV3Key, nonce: content.nonce, associatedData: 'payscore', plaintext: text });
     const envelope = parseNotificationEnvelope(bytes({ ...body, resource: { ...body.resource, ciphertext } }));
-    expect(() => decryptNotificationResource(envelope.resource, apiV3Key)).toThrow(message);
+    expect(() => decryptNotificationResource(envelope.resource, apiV3Key)).toThrow(new MalformedNotificationError('resource.ciphertext', message));
   });
 });
