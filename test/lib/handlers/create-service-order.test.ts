@@ -149,6 +149,16 @@ describe('create-service-order: success', () => {
     expect(json(response).notify_url).toBe('https://api.test.com');
   });
 
+  it('names the project in User-Agent, and the partner variant in its logs', async () => {
+    const agents: string[] = [];
+    const recording: Transport = (url, request) => (agents.push(request.headers['User-Agent']!), nodeTransport()(url, request));
+    const handler = createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never>, overrides: { transport: recording } });
+    const response = await handler(httpApiEvent({ body: JSON.stringify(partnerOrder()) }, '/partner/service-orders'), lambdaContext());
+    expect(response.statusCode, response.body).toBe(200);
+    expect(agents).toEqual(['payscore-sign-plan-lambda/0.1.0']);
+    expect(log.lines.find((entry) => entry.message === 'service order created')!.attributes.variant).toBe('partner');
+  });
+
   it('accepts REST 1.0 events and base64-encoded bodies', async () => {
     const handler = createHandler();
     const response = await handler(restEvent({ body: JSON.stringify(merchantOrder()), base64: true }, '/merchant/service-orders'), lambdaContext());
@@ -179,6 +189,7 @@ describe('create-service-order: success', () => {
     const line = log.lines.find((entry) => entry.message === 'service order created')!;
     expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
     expect(line.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
+    expect(line.attributes.variant).toBe('merchant');
     expect(log.text()).not.toContain(order.openid as string);
     expect(log.text()).not.toContain(world.merchant.merchant.privateKeyPem.slice(40, 80));
   });
@@ -222,13 +233,15 @@ describe('create-service-order: validation', () => {
   });
 
   it.each([
-    ['not JSON', '{"service_id":', 'body'],
-    ['a JSON array', '[]', 'body'],
-    ['JSON null', 'null', 'body'],
-  ])('a body that is %s → 400 naming the body', async (_name, text, field) => {
-    const response = await createHandler()(httpApiEvent({ body: text }), lambdaContext());
-    expect(response.statusCode).toBe(400);
-    expect(json(response).errors[0].field).toBe(field);
+    ['not JSON', '{"service_id":', 'is not valid JSON'],
+    ['a JSON array', '[]', 'must be an object, not an array'],
+    ['JSON null', 'null', 'must be an object, not null'],
+  ])('a body that is %s → 400 naming the body, NOTIFY_URL or not', async (_name, text, message) => {
+    for (const notifyUrl of [undefined, 'https://merchant.example/notify']) {
+      const response = await createHandler({ overrides: { notifyUrl } })(httpApiEvent({ body: text }), lambdaContext());
+      expect(response.statusCode).toBe(400);
+      expect(json(response).errors).toEqual([{ field: 'body', message }]);
+    }
   });
 
   it.each([

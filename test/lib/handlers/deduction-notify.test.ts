@@ -117,6 +117,24 @@ describe('deduction-notify: accepted notifications', () => {
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
   });
 
+  it('hands the ledger what it received, at the time of the injected clock', async () => {
+    const received: unknown[] = [];
+    const ledger = { recordNotification: async (notification: unknown) => (received.push(notification), 'applied' as const) } as unknown as Ledger;
+    const at = Date.UTC(2026, 10, 22, 2, 0, 0);
+    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }));
+    const out = outOrderNo();
+    const partnerOut = outOrderNo();
+    expect((await deliver(handler, merchantNotification({ id: 'EV-CLOCK-1', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
+    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }));
+    const partnerNotification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: partnerOut, sub_mchid: '1900000109' } });
+    expect((await deliver(partner, partnerNotification)).statusCode).toBe(204);
+    expect(received).toMatchObject([
+      { id: 'EV-CLOCK-1', eventType: 'PAYSCORE.USER_PAID', createTime: '2026-11-22T10:00:00+08:00', receivedAt: '2026-11-22T02:00:00.000Z', mchid: world.merchant.mchid, order: { mchid: world.merchant.mchid, subMchid: undefined, outOrderNo: out } },
+      { mchid: world.partner.mchid, order: { mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: partnerOut } },
+    ]);
+    expect(log.lines.find((line) => line.message === 'notification recorded')!.attributes).toMatchObject({ notification_id: 'EV-CLOCK-1', event_type: 'PAYSCORE.USER_PAID', out_order_no: out, outcome: 'applied' });
+  });
+
   it('a warm invocation sets no timer of its own around the work (no early-timeout race)', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     let during: number | undefined;
