@@ -332,17 +332,8 @@ describe('WechatPayClient retry timing', () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
       const transport = scripted(reply('', 500), signedResponse(ORDER));
-      const instance = new WechatPayClient({
-        baseUrl: 'https://api.mch.weixin.qq.com',
-        signer: new Signer({ mchid: '1', serialNo: 'S', privateKey: merchantKey.privateKey, clock: fixedClock() }),
-        verifier: () => verifier(),
-        wechatpaySerial: WECHATPAY_KEY_ID,
-        userAgent: 'ua',
-        transport,
-        clock: fixedClock(),
-        random: () => 0.5,
-        backoffBaseMs: 1_000,
-      });
+      // The default sleep, not the recording one of `client`.
+      const instance = client(transport, { sleep: undefined, backoffBaseMs: 1_000 });
       const answer = instance.request(post);
       await vi.advanceTimersByTimeAsync(999);
       expect(transport.calls).toHaveLength(1);
