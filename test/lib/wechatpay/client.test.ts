@@ -136,7 +136,7 @@ describe('WechatPayClient', () => {
 
   it('keeps a 4xx without detail free of one', async () => {
     const error = await client(scripted(reply('{"code":"NO_AUTH","message":"no"}', 403))).request(post).catch((caught: unknown) => caught);
-    expect((error as WechatPayApiError).body).toEqual({ code: 'NO_AUTH', message: 'no' });
+    expect((error as WechatPayApiError).body).toStrictEqual({ code: 'NO_AUTH', message: 'no' });
   });
 
   it.each([
