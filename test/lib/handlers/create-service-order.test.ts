@@ -159,6 +159,12 @@ describe('create-service-order: success', () => {
     expect(log.lines.find((entry) => entry.message === 'service order created')!.attributes.variant).toBe('partner');
   });
 
+  it('signs with the injected clock: ten minutes off, WeChat Pay refuses the signature', async () => {
+    const response = await post(createHandler({ overrides: { clock: () => Date.now() - 10 * 60_000 } }), merchantOrder());
+    expect(response.statusCode).toBe(401);
+    expect(json(response)).toMatchObject({ code: 'SIGN_ERROR', message: expect.stringContaining('off the server time') });
+  });
+
   it('accepts REST 1.0 events and base64-encoded bodies', async () => {
     const handler = createHandler();
     const response = await handler(restEvent({ body: JSON.stringify(merchantOrder()), base64: true }, '/merchant/service-orders'), lambdaContext());

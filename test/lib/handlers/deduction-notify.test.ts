@@ -128,7 +128,13 @@ describe('deduction-notify: accepted notifications', () => {
     const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }));
     const partnerNotification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: partnerOut, sub_mchid: '1900000109' } });
     expect((await deliver(partner, partnerNotification)).statusCode).toBe(204);
-    expect(received).toMatchObject([
+    const orderless = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: undefined, sub_mchid: 1900000109 } });
+    expect((await deliver(handler, orderless)).statusCode).toBe(204);
+    const oddSubMchid = merchantNotification({ plaintext: { out_order_no: out, sub_mchid: 1900000109 } });
+    expect((await deliver(handler, oddSubMchid)).statusCode).toBe(204);
+    expect(received[2]).toHaveProperty('order', undefined);
+    expect(received[3]).toMatchObject({ order: { subMchid: undefined, outOrderNo: out } });
+    expect(received.slice(0, 2)).toMatchObject([
       { id: 'EV-CLOCK-1', eventType: 'PAYSCORE.USER_PAID', createTime: '2026-11-22T10:00:00+08:00', receivedAt: '2026-11-22T02:00:00.000Z', mchid: world.merchant.mchid, order: { mchid: world.merchant.mchid, subMchid: undefined, outOrderNo: out } },
       { mchid: world.partner.mchid, order: { mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: partnerOut } },
     ]);
@@ -183,6 +189,19 @@ describe('deduction-notify: rejections leave the ledger untouched', () => {
     const body = merchantNotification().body.slice(0, -1);
     const headers = signResponse({ serial: world.wechatpay.publicKeyId, privateKey: createPrivateKey(world.wechatpay.key.privateKeyPem) }, body);
     expect((await deliver(notifyHandler(), { headers, body })).statusCode).toBe(400);
+  });
+
+  it('forces a secret refresh for an unknown serial only, never for another failure or a known serial', async () => {
+    const cache = aws.secretCache('merchant');
+    let forced = 0;
+    const secrets = { get: () => cache.get(), forceRefresh: () => ((forced += 1), cache.forceRefresh()) };
+    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }));
+    expect((await deliver(handler, merchantNotification())).statusCode).toBe(204);
+    expect((await deliver(handler, changedBody())).statusCode).toBe(401);
+    expect((await deliver(handler, withHeader('Wechatpay-Timestamp', '12'))).statusCode).toBe(401);
+    expect(forced).toBe(0);
+    expect((await deliver(handler, withHeader('Wechatpay-Serial', 'PUB_KEY_ID_0199999999'))).statusCode).toBe(401);
+    expect(forced).toBe(1);
   });
 
   it('an unknown serial costs at most one secret refresh a minute, none right after a fetch', async () => {

@@ -87,6 +87,14 @@ describe('refresh-platform-certificates', () => {
     const writes = aws.secretsManager.calls.PutSecretValue;
     expect(await refresh()).toEqual({ outcome: 'unchanged', serials: [wechatpay.key.serial] });
     expect(aws.secretsManager.calls.PutSecretValue).toBe(writes);
+    expect(log.lines).toEqual([
+      {
+        level: 'info',
+        message: 'platform certificates updated',
+        attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), added: [wechatpay.key.serial], removed: [], version_id: expect.any(String) },
+      },
+      { level: 'info', message: 'platform certificates unchanged', attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), serials: [wechatpay.key.serial] } },
+    ]);
   });
 
   it('rotation: the new certificate is added and verifies; the old one verifies until it expires, then is dropped', async () => {
@@ -190,7 +198,7 @@ describe('refresh-platform-certificates', () => {
     await expect(handler({}, lambdaContext(remainingMs))).rejects.toMatchObject({ code: 'WECHATPAY_TIMEOUT' });
     expect(attempts).toEqual(Array.from({ length: budgetMs / 100 }, (_, index) => index * 100));
     expect(now - T0).toBe(budgetMs);
-    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'platform certificate refresh failed; the secret is unchanged' });
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'platform certificate refresh failed; the secret is unchanged', attributes: { error: expect.objectContaining({ code: 'WECHATPAY_TIMEOUT' }) } });
     expect(aws.secretsManager.calls.PutSecretValue).toBe(0);
   });
 });
