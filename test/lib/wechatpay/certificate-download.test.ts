@@ -14,7 +14,7 @@ import { thrown } from '../../helpers/errors';
 /** wechatpay-java's DOWNLOAD_CERTIFICATE_RESPONSE: valid 2023-09-19 … 2028-09-17. */
 const vector = readJsonVector<{ data: [Record<string, unknown> & { encrypt_certificate: Record<string, unknown> }] }>('wechatpay-java/download_certificate_response.json');
 const VECTOR_SERIAL = '5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC';
-const apiV3Key = apiV3KeyBytes('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
+const apiV3Key = Buffer.from('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
 const at = (iso: string) => () => Date.parse(iso);
 const inValidity = at('2025-01-01T00:00:00Z');
 
