@@ -6,7 +6,10 @@ import { isJsonObject } from './json';
 import type { ResponseVerifier } from './verifier';
 
 /** Any of them present: the answer claims to be signed, and is verified whatever its status. */
-const SIGNATURE_HEADERS = ['Wechatpay-Signature', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Serial'] as const;
+const SIGNATURE_HEADERS = new Set(['wechatpay-signature', 'wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-serial']);
+
+/** Only looks: reading the values (a header sent twice, say) is the verifier's business. */
+const claimsSignature = (headers: HeaderBag): boolean => Object.keys(headers).some((name) => SIGNATURE_HEADERS.has(name.toLowerCase()) && headers[name] !== undefined);
 
 export interface TransportRequest {
   method: string;
@@ -133,7 +136,7 @@ export class WechatPayClient {
     if (status >= 400) {
       // The official SDKs read an error answer without verifying it, and WeChat Pay signs no
       // answer to a badly signed request (its 401): only a signed error can be checked, and must be.
-      if (SIGNATURE_HEADERS.some((name) => headerValue(headers, name) !== undefined)) await this.#verify(headers, body, `${status} answer`);
+      if (claimsSignature(headers)) await this.#verify(headers, body, `${status} answer`);
       throw new WechatPayApiError(status, errorBody(body), requestId);
     }
     await this.#verify(headers, body, 'answer');

@@ -191,9 +191,23 @@ describe('WechatPayClient', () => {
     expect(transport.calls).toHaveLength(1);
   });
 
-  it.each(['Wechatpay-Signature', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Serial'])('a 4xx with %s alone claims a signature: refused as forged', async (name) => {
+  it('a signed 4xx with two different Wechatpay-Serial headers is refused as forged', async () => {
     const signed = signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404);
-    const headers = { [name]: (signed.headers as Record<string, string>)[name]! };
+    const ambiguous = { ...signed, headers: { ...signed.headers, 'wechatpay-serial': 'PUB_KEY_ID_OTHER' } };
+    const error = await client(scripted(ambiguous)).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayUnavailableError);
+    expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_HEADER_INVALID');
+  });
+
+  it('a 4xx with a Wechatpay-* header whose value is missing claims no signature', async () => {
+    const error = await client(scripted(reply('{"code":"NO_AUTH","message":"no"}', 403, { 'Wechatpay-Serial': undefined } as never))).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayApiError);
+  });
+
+  it.each(['Wechatpay-Signature', 'wechatpay-timestamp', 'WECHATPAY-NONCE', 'Wechatpay-Serial'])('a 4xx with %s alone claims a signature: refused as forged', async (name) => {
+    const signed = signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404);
+    const value = Object.entries(signed.headers).find(([key]) => key.toLowerCase() === name.toLowerCase())![1] as string;
+    const headers = { [name]: value };
     const error = await client(scripted(reply('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, headers))).request(post).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WechatPayUnavailableError);
     expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_HEADER_MISSING');
