@@ -48,3 +48,16 @@ export class PayloadTooLargeError extends WechatPayError {
     super(`body exceeds ${limitBytes} bytes`);
   }
 }
+
+/** A verified create answer about another order than the one asked for: not trusted, nothing of it recorded. */
+export class AnswerMismatchError extends WechatPayError {
+  readonly code = 'WECHATPAY_ANSWER_MISMATCH';
+
+  constructor(
+    /** The fields of the answer that differ from the request, e.g. `out_order_no`. Never their values. */
+    readonly fields: string[],
+    readonly wechatpayRequestId: string | undefined,
+  ) {
+    super(`WeChat Pay's signed answer is about another order (${fields.join(', ')} differ from the request); it was not trusted`);
+  }
+}

@@ -4,7 +4,7 @@ import { SERVICE_ORDER_PATHS } from '../../lib/service-order/wechatpay-paths';
 import type { AccountKind, RegisteredAccount } from './accounts';
 import { ApiError, paramError, systemError } from './api-error';
 import { authenticate, type ReceivedRequest } from './authenticate';
-import { isSignatureFault } from './faults';
+import { isSignatureFault, otherOrderAnswer } from './faults';
 import { readBody, sendJson } from './http';
 import { requestId } from './ids';
 import type { Owner } from './lifecycle';
@@ -222,13 +222,15 @@ export function matchApiRoute(method: string, pathname: string): Matched | undef
  */
 export async function handleApi(core: SandboxCore, matched: Matched, request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
   const body = await readBody(request);
-  const fault = core.faults.takeCreateFault();
+  const taken = core.faults.takeCreateFault();
+  const fault = taken?.kind;
   const received = { method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body };
   const answer = fault === 'systemError' ? { status: 500, json: systemError().toJSON() } : answerCall(core, matched, received, query);
   core.options.log(`${request.method} ${request.url} → ${answer.status}${fault ? ` (fault ${fault})` : ''}`);
   // The change is made; only the answer is lost, as when a connection drops after WeChat Pay committed.
   if (fault === 'hang') return;
-  const text = 'json' in answer ? JSON.stringify(answer.json) : '';
+  const json = taken?.kind === 'otherOrder' && answer.status === 200 ? otherOrderAnswer(answer.json as Record<string, unknown>, taken.field) : answer.json;
+  const text = json === undefined ? '' : JSON.stringify(json);
   const signature = core.signing.headers(text, isSignatureFault(fault) ? fault : undefined);
   if (answer.status === 204) {
     response.writeHead(204, { 'Request-ID': requestId(), ...signature }).end();

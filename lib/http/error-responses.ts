@@ -2,7 +2,7 @@
  * The one table that maps errors to HTTP answers. Internal details stay in the
  * logs: an answer carries a stable code and a message written for the caller.
  */
-import { AccountMismatchError, PayloadTooLargeError, RequestValidationError } from '../errors';
+import { AccountMismatchError, AnswerMismatchError, PayloadTooLargeError, RequestValidationError } from '../errors';
 import {
   DecryptionError,
   MalformedNotificationError,
@@ -35,7 +35,7 @@ export function apiErrorResponse(error: unknown): MappedError {
   if (error instanceof WechatPayApiError) {
     return { severity: 'warn', response: jsonResponse(error.status, error.body, error.requestId ? { 'Request-ID': error.requestId } : {}) };
   }
-  if (error instanceof WechatPayUnavailableError) {
+  if (error instanceof WechatPayUnavailableError || error instanceof AnswerMismatchError) {
     return {
       severity: 'error',
       response: jsonResponse(502, { code: 'BAD_GATEWAY', message: 'WeChat Pay gave no trustworthy answer; retry with the same out_trade_no' }),

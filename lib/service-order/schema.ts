@@ -13,9 +13,9 @@ export type Schema<T = unknown> = v.GenericSchema<unknown, T>;
 
 /**
  * An object of exactly these fields: every unknown field is reported, not only
- * the first. (valibot takes arrays for objects, hence the record check; it also
- * drops `__proto__`, `constructor` and `prototype` keys unreported, so they never
- * reach the signed body.)
+ * the first. (valibot takes arrays for objects, hence the record check. It also
+ * skips `__proto__`, `constructor` and `prototype` keys unreported: `validate`
+ * reports those.)
  */
 function closedObject<const Entries extends v.ObjectEntries>(entries: Entries) {
   return v.pipe(
@@ -140,8 +140,20 @@ export type Validation<T> = { valid: true; value: T } | { valid: false; errors: 
 /** The parsed value, or every bad field at once. */
 export function validate<T>(schema: Schema<T>, value: unknown): Validation<T> {
   const result = v.safeParse(schema, value);
-  if (result.success) return { valid: true, value: result.output };
-  return { valid: false, errors: result.issues.map(fieldError) };
+  const skipped = skippedKeys(value);
+  if (result.success && skipped.length === 0) return { valid: true, value: result.output };
+  return { valid: false, errors: [...(result.success ? [] : result.issues.map(fieldError)), ...skipped] };
+}
+
+/** The keys valibot's object schemas pass over without a word: unknown fields like any other. */
+const SKIPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+function skippedKeys(value: unknown, path = ''): FieldError[] {
+  if (!isJsonObject(value)) return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = path ? `${path}.${key}` : key;
+    return SKIPPED_KEYS.includes(key) ? [{ field, message: UNKNOWN_FIELD }] : skippedKeys(value[key], field);
+  });
 }
 
 /** Every bad field at once; an empty list means `value` is valid. */

@@ -2,7 +2,14 @@ import { systemClock, type Clock } from './clock';
 import { VerificationError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from './errors';
 import { headerValue, type HeaderBag } from './headers';
 import type { Signer } from './signer';
+import { isJsonObject } from './json';
 import type { ResponseVerifier } from './verifier';
+
+/** Any of them present: the answer claims to be signed, and is verified whatever its status. */
+const SIGNATURE_HEADERS = new Set(['wechatpay-signature', 'wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-serial']);
+
+/** Only looks: reading the values (a header sent twice, say) is the verifier's business. */
+const claimsSignature = (headers: HeaderBag): boolean => Object.keys(headers).some((name) => SIGNATURE_HEADERS.has(name.toLowerCase()) && headers[name] !== undefined);
 
 export interface TransportRequest {
   method: string;
@@ -49,7 +56,7 @@ export interface WechatPayResponse {
   status: number;
   /** The body exactly as received and verified. */
   body: Buffer;
-  json: unknown;
+  json: Record<string, unknown>;
   requestId: string | undefined;
 }
 
@@ -126,18 +133,24 @@ export class WechatPayClient {
     const { status, headers, body } = response;
     const requestId = headerValue(headers, 'Request-ID');
     if (status >= 500) return new RetryableAttempt(`HTTP ${status}`);
-    if (status >= 400) throw new WechatPayApiError(status, errorBody(body), requestId);
-    await this.#verify(headers, body);
+    if (status >= 400) {
+      // The official SDKs read an error answer without verifying it, and WeChat Pay signs no
+      // answer to a badly signed request (its 401): only a signed error can be checked, and must be.
+      if (claimsSignature(headers)) await this.#verify(headers, body, `${status} answer`);
+      throw new WechatPayApiError(status, errorBody(body), requestId);
+    }
+    await this.#verify(headers, body, 'answer');
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch (cause) {
       throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause });
     }
+    if (!isJsonObject(json)) throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object');
     return { status, body, json, requestId };
   }
 
-  async #verify(headers: HeaderBag, body: Buffer): Promise<void> {
+  async #verify(headers: HeaderBag, body: Buffer, what: string): Promise<void> {
     try {
       let verifier = this.#options.verifier();
       const serial = headerValue(headers, 'Wechatpay-Serial');
@@ -145,7 +158,7 @@ export class WechatPayClient {
       verifier.verify(headers, body);
     } catch (cause) {
       if (cause instanceof VerificationError) {
-        throw new WechatPayUnavailableError(`WeChat Pay's answer failed verification (${cause.code}); it was not trusted`, { cause });
+        throw new WechatPayUnavailableError(`WeChat Pay's ${what} failed verification (${cause.code}); it was not trusted`, { cause });
       }
       throw cause;
     }

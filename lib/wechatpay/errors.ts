@@ -50,6 +50,7 @@ export class TimestampOutOfWindowError extends VerificationError {
 
   constructor(readonly skewSeconds: number, readonly toleranceSeconds: number) {
     super(
+      // Stryker disable next-line EqualityOperator: a skew of 0 is never out of a window.
       `Wechatpay-Timestamp is ${Math.abs(skewSeconds)} s in the ${skewSeconds < 0 ? 'past' : 'future'}, ` +
         `beyond the ${toleranceSeconds} s window; a replayed message, or this host's clock is wrong (check NTP)`,
     );

@@ -8,6 +8,7 @@ export const isPublicKeyId = (id: string): boolean => id.startsWith(PUBLIC_KEY_I
 const MIN_RSA_BITS = 2048;
 
 function requireRsa(key: KeyObject, field: string): KeyObject {
+  // Stryker disable next-line OptionalChaining: Node gives every asymmetric key its details; only `modulusLength` may be absent (not RSA).
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) {
     throw new ConfigurationError(field, `must be an RSA key of at least ${MIN_RSA_BITS} bits, as WeChat Pay issues`);

@@ -48,3 +48,13 @@ export function flipByte(bytes: Buffer, index: number): Buffer {
   copy[index] = copy[index]! ^ 0x01;
   return copy;
 }
+
+/**
+ * A fixture built on first use, inside a test: built at module level, one that
+ * throws (a mutant of the code it calls, say) fails only the file, and Stryker
+ * scores a file error as a runtime error, not a kill.
+ */
+export function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}

@@ -1,11 +1,12 @@
 /**
  * WeChat Pay failing the create call: 5xx on every attempt, no answer, an
- * unreachable host, and 2xx answers that are unsigned, badly signed or stale.
- * Each is a 502/504 inside the deadline, and the ledger holds no record
- * claiming the order was created.
+ * unreachable host, 2xx answers that are unsigned, badly signed or stale, and a
+ * signed answer about another order. Each gets its one status (504 for no answer,
+ * 502 otherwise) inside the deadline, and the ledger holds no record claiming
+ * the order was created.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE_FAULT_KINDS, type Sandbox } from '../../dev/sandbox';
+import { CREATE_FAULT_KINDS, type CreateFaultKind, type Sandbox } from '../../dev/sandbox';
 import { serviceOrderKey } from '../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../helpers/events';
@@ -39,13 +40,27 @@ afterAll(async () => {
   await aws.close();
 });
 
+const BAD_GATEWAY = { status: 502, code: 'BAD_GATEWAY', logged: 'WECHATPAY_UNAVAILABLE' };
+/** What each fault must be answered: one status, one answer code, one logged error code. */
+const EXPECTED: Record<CreateFaultKind | 'otherOrder' | 'connection refused', { status: number; code: string; logged: string }> = {
+  systemError: BAD_GATEWAY,
+  hang: { status: 504, code: 'GATEWAY_TIMEOUT', logged: 'WECHATPAY_TIMEOUT' },
+  unsigned: BAD_GATEWAY,
+  badSignature: BAD_GATEWAY,
+  staleTimestamp: BAD_GATEWAY,
+  otherOrder: { ...BAD_GATEWAY, logged: 'WECHATPAY_ANSWER_MISMATCH' },
+  'connection refused': BAD_GATEWAY,
+};
+
 const faults = [
   ...CREATE_FAULT_KINDS.map((kind) => ({ name: kind, baseUrl: () => sandbox.url, inject: () => void sandbox.injectFault({ kind, count: kind === 'systemError' ? 3 : 1 }) })),
-  { name: 'connection refused', baseUrl: () => 'http://127.0.0.1:9', inject: () => undefined },
+  { name: 'otherOrder' as const, baseUrl: () => sandbox.url, inject: () => void sandbox.injectFault({ kind: 'otherOrder', field: 'out_order_no' }) },
+  { name: 'connection refused' as const, baseUrl: () => 'http://127.0.0.1:9', inject: () => undefined },
 ];
 
 describe('reliability: WeChat Pay faults on create', LONG_RUNNING, () => {
-  it.each(faults)(`$name × ${CALLS_PER_FAULT}: 502/504 inside the ${DEADLINE_MS} ms deadline, no ledger record`, async (fault) => {
+  it.each(faults)(`$name × ${CALLS_PER_FAULT}: its one status inside the ${DEADLINE_MS} ms deadline, no ledger record`, async (fault) => {
+    const expected = EXPECTED[fault.name];
     const timings: Timed[] = [];
     const log = logs.log();
     const handler = timed(merchantCreateHandler(aws, log, fault.baseUrl(), { deadlineMs: DEADLINE_MS }), timings);
@@ -54,14 +69,13 @@ describe('reliability: WeChat Pay faults on create', LONG_RUNNING, () => {
       fault.inject();
       const order = merchantOrder();
       const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
-      expect([502, 504]).toContain(response.statusCode);
+      expect(response.statusCode).toBe(expected.status);
+      expect(JSON.parse(response.body).code).toBe(expected.code);
       answers.push(`${response.statusCode} ${JSON.parse(response.body).code}`);
       expect(await aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toBeUndefined();
     }
     expect(maxMs(timings)).toBeLessThan(DEADLINE_MS + SLACK_MS);
-    expect(log.lines.filter((line) => line.message === 'request failed').map((line) => line.attributes.code)).toEqual(
-      answers.map((answer) => (answer.startsWith('504') ? 'WECHATPAY_TIMEOUT' : 'WECHATPAY_UNAVAILABLE')),
-    );
+    expect(log.lines.filter((line) => line.message === 'request failed').map((line) => line.attributes.code)).toEqual(answers.map(() => expected.logged));
     figures.record({ [fault.name]: { calls: CALLS_PER_FAULT, answers: [...new Set(answers)], maxAnswerMs: maxMs(timings), deadlineMs: DEADLINE_MS, ledgerRecords: 0 } });
   });
 

@@ -10,6 +10,8 @@ import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { detailTradeNo, merchantOrder, partnerOrder, SEED_MERCHANT_ORDER, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
+import { createPrivateKey } from 'node:crypto';
+import { signResponse, type Transport } from '../../../lib/wechatpay';
 
 let world: TestWorld;
 let aws: LocalAws;
@@ -161,6 +163,22 @@ describe('create-service-order: success', () => {
     expect(json(response).notify_url).toBe('https://api.test.com');
   });
 
+  it('names the project in User-Agent, and the partner variant in its logs', async () => {
+    const agents: string[] = [];
+    const recording: Transport = (url, request) => (agents.push(request.headers['User-Agent']!), nodeTransport()(url, request));
+    const handler = createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never>, overrides: { transport: recording } });
+    const response = await handler(httpApiEvent({ body: JSON.stringify(partnerOrder()) }, '/partner/service-orders'), lambdaContext());
+    expect(response.statusCode, response.body).toBe(200);
+    expect(agents).toEqual(['payscore-sign-plan-lambda/0.1.0']);
+    expect(log.lines.find((entry) => entry.message === 'service order created')!.attributes.variant).toBe('partner');
+  });
+
+  it('signs with the injected clock: ten minutes off, WeChat Pay refuses the signature', async () => {
+    const response = await post(createHandler({ overrides: { clock: () => Date.now() - 10 * 60_000 } }), merchantOrder());
+    expect(response.statusCode).toBe(401);
+    expect(json(response)).toMatchObject({ code: 'SIGN_ERROR', message: expect.stringContaining('off the server time') });
+  });
+
   it('accepts REST 1.0 events and base64-encoded bodies', async () => {
     const handler = createHandler();
     const response = await handler(restEvent({ body: JSON.stringify(merchantOrder()), base64: true }, '/merchant/service-orders'), lambdaContext());
@@ -191,6 +209,7 @@ describe('create-service-order: success', () => {
     const line = log.lines.find((entry) => entry.message === 'service order created')!;
     expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
     expect(line.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
+    expect(line.attributes.variant).toBe('merchant');
     expect(log.text()).not.toContain(order.openid as string);
     expect(log.text()).not.toContain(world.merchant.merchant.privateKeyPem.slice(40, 80));
   });
@@ -234,13 +253,32 @@ describe('create-service-order: validation', () => {
   });
 
   it.each([
-    ['not JSON', '{"service_id":', 'body'],
-    ['a JSON array', '[]', 'body'],
-    ['JSON null', 'null', 'body'],
-  ])('a body that is %s → 400 naming the body', async (_name, text, field) => {
-    const response = await createHandler()(httpApiEvent({ body: text }), lambdaContext());
-    expect(response.statusCode).toBe(400);
-    expect(json(response).errors[0].field).toBe(field);
+    ['not JSON', '{"service_id":', 'is not valid JSON'],
+    ['a JSON array', '[]', 'must be an object, not an array'],
+    ['JSON null', 'null', 'must be an object, not null'],
+  ])('a body that is %s → 400 naming the body, NOTIFY_URL or not', async (_name, text, message) => {
+    for (const notifyUrl of [undefined, 'https://merchant.example/notify']) {
+      const response = await createHandler({ overrides: { notifyUrl } })(httpApiEvent({ body: text }), lambdaContext());
+      expect(response.statusCode).toBe(400);
+      expect(json(response).errors).toEqual([{ field: 'body', message }]);
+    }
+  });
+
+  it.each([
+    ['__proto__', '{"__proto__":{"attach":"x"},'],
+    ['constructor', '{"constructor":"x",'],
+    ['time_range.__proto__', null],
+  ])('a %s key → 400 naming it as an unknown field, no order created', async (field, prefix) => {
+    const order = merchantOrder();
+    const text =
+      prefix === null
+        ? JSON.stringify(order).replace('"time_range":{', '"time_range":{"__proto__":{},')
+        : JSON.stringify(order).replace('{', prefix);
+    const before = sandboxes.publicKey.orders().length;
+    const response = await createHandler()(httpApiEvent({ body: text }, '/merchant/service-orders'), lambdaContext());
+    expect(response.statusCode, response.body).toBe(400);
+    expect(json(response).errors).toEqual([{ field, message: 'is not a known field' }]);
+    expect(sandboxes.publicKey.orders().length).toBe(before);
   });
 
   it('an omitted notify_url without NOTIFY_URL → 400 notify_url is required', async () => {
@@ -278,6 +316,82 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(await ledgerItem(order)).toBeUndefined();
   });
 
+  it.each(['badSignature', 'staleTimestamp'] as const)('a %s 4xx is forged: 502, never forwarded', async (kind) => {
+    sandboxes.publicKey.injectFault({ kind });
+    const order = merchantOrder({ plan_detail_no: 3 });
+    const response = await post(createHandler(), order);
+    expect(response.statusCode).toBe(502);
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.any(String) });
+    expect(response.headers?.['Request-ID']).toBeUndefined();
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
+    expect(log.text()).toContain(kind === 'badSignature' ? 'WECHATPAY_SIGNATURE_MISMATCH' : 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW');
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
+  it('a 4xx with only some Wechatpay-* headers is forged: 502', async () => {
+    const order = merchantOrder({ plan_detail_no: 3 });
+    const partlySigned: Transport = async (url, request) => {
+      const answer = await nodeTransport()(url, request);
+      const { 'wechatpay-signature': _dropped, ...headers } = answer.headers;
+      return { ...answer, headers };
+    };
+    const response = await post(createHandler({ overrides: { transport: partlySigned } }), order);
+    expect(response.statusCode).toBe(502);
+    expect(log.text()).toContain('WECHATPAY_HEADER_MISSING');
+  });
+
+  it("an unsigned 4xx is WeChat Pay's answer, as the official SDKs read it: forwarded", async () => {
+    sandboxes.publicKey.injectFault({ kind: 'unsigned' });
+    const response = await post(createHandler(), merchantOrder({ plan_detail_no: 3 }));
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('a 4xx signed with a key the secret lacks forces one refresh, then 502', async () => {
+    const handler = createHandler({ mode: 'certificate', secretMode: 'publicKey', secretId: 'merchant-publicKey' });
+    const response = await post(handler, merchantOrder({ plan_detail_no: 3 }));
+    expect(response.statusCode).toBe(502);
+    expect(log.text()).toContain('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it.each([
+    ['out_order_no', merchantServiceOrder],
+    ['mchid', merchantServiceOrder],
+    ['service_id', merchantServiceOrder],
+    ['sub_mchid', partnerServiceOrder],
+    ['sub_mchid', merchantServiceOrder],
+  ] as const)("a signed answer whose %s is not the request's (%o) → 502, logged, nothing recorded", async (field, variant) => {
+    sandboxes.publicKey.injectFault({ kind: 'otherOrder', field });
+    const order = variant === merchantServiceOrder ? merchantOrder() : partnerOrder();
+    const response = await createHandler({ variant: variant as ServiceOrderVariant<never> })(
+      httpApiEvent({ body: JSON.stringify(order) }, `/${variant.name}/service-orders`),
+      lambdaContext(),
+    );
+    expect(response.statusCode, response.body).toBe(502);
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.any(String) });
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'request failed', attributes: { code: 'WECHATPAY_ANSWER_MISMATCH' } });
+    expect(log.text()).toContain(`${field} differ`);
+    expect(await aws.items()).not.toContainEqual(expect.objectContaining({ out_order_no: order.out_trade_no }));
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['an array', '[{"order_id":"1"}]'],
+    ['not JSON', '{"order_id":'],
+  ])('a verified answer whose body is %s → 502, nothing recorded', async (_name, text) => {
+    const privateKey = createPrivateKey(world.wechatpay.key.privateKeyPem);
+    const resigned: Transport = async (url, request) => {
+      const answer = await nodeTransport()(url, request);
+      const headers = { 'request-id': answer.headers['request-id'], ...signResponse({ serial: world.wechatpay.publicKeyId, privateKey }, text) };
+      return { status: answer.status, headers, body: Buffer.from(text) };
+    };
+    const order = merchantOrder();
+    const response = await post(createHandler({ overrides: { transport: resigned } }), order);
+    expect(response.statusCode, response.body).toBe(502);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
+    expect(await ledgerItem(order)).toBeUndefined();
+  });
+
   it('retries a 5xx with the same bytes and succeeds', async () => {
     sandboxes.publicKey.injectFault({ kind: 'systemError', count: 2 });
     const response = await post(createHandler(), merchantOrder());
@@ -302,9 +416,29 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(await ledgerItem(order)).toBeUndefined();
   });
 
-  it('keeps the deadline inside the Lambda time left', async () => {
-    sandboxes.publicKey.injectFault({ kind: 'hang' });
-    expect((await post(createHandler(), merchantOrder(), 2_800)).statusCode).toBe(504);
+  it.each([
+    [20_000, undefined, 7_000],
+    [20_000, 300, 300],
+    [2_800, undefined, 300],
+    [2_500, undefined, 0],
+    [1_000, undefined, 0],
+  ])('with %i ms of Lambda time left and deadlineMs %s, WeChat Pay gets %i ms (the injected clock)', async (remainingMs, deadlineMs, budgetMs) => {
+    const start = Date.now();
+    let now = start;
+    const attempts: number[] = [];
+    // Every attempt takes 100 ms of the injected clock and fails as a network error: retried until the deadline.
+    const transport: Transport = async () => {
+      attempts.push(now - start);
+      now += 100;
+      throw new Error('socket hang up');
+    };
+    const retry = { maxRetries: 1_000, sleep: async () => undefined, random: () => 0 };
+    const handler = createHandler({ overrides: { transport, clock: () => now, retry, ...(deadlineMs === undefined ? {} : { deadlineMs }) } });
+    const response = await post(handler, merchantOrder(), remainingMs);
+    expect(response.statusCode).toBe(504);
+    expect(json(response).code).toBe('GATEWAY_TIMEOUT');
+    expect(attempts).toEqual(Array.from({ length: budgetMs / 100 }, (_, index) => index * 100));
+    expect(now - start).toBe(budgetMs);
   });
 
   it.each(['unsigned', 'badSignature', 'staleTimestamp'] as const)('answers 502 to a %s 2xx and records no success', async (kind) => {
@@ -316,13 +450,24 @@ describe('create-service-order: WeChat Pay errors', () => {
     expect(log.lines.at(-1)).toMatchObject({ level: 'error', attributes: { code: 'WECHATPAY_UNAVAILABLE' } });
   });
 
-  it('an unknown serial forces one secret refresh, then 502', async () => {
+  it('an unknown serial on a fresh container: one GetSecretValue (the keys are new already), then 502', async () => {
     const handler = createHandler({ mode: 'certificate', secretMode: 'publicKey', secretId: 'merchant-publicKey' });
     const before = aws.secretsManager.calls.GetSecretValue;
     const response = await post(handler, merchantOrder());
     expect(response.statusCode).toBe(502);
-    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(2);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
     expect(log.text()).toContain('WECHATPAY_SERIAL_UNKNOWN');
+  });
+
+  it('an unknown serial once the keys are older than the forced-refresh interval: one refresh, then 502', async () => {
+    let now = Date.now();
+    const secrets = aws.secretCache('merchant-publicKey', { clock: () => now, forcedRefreshIntervalMs: 60_000 });
+    const handler = createHandler({ mode: 'certificate', overrides: { secrets } });
+    await secrets.get();
+    now += 60_000;
+    const before = aws.secretsManager.calls.GetSecretValue;
+    expect((await post(handler, merchantOrder())).statusCode).toBe(502);
+    expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
   });
 });
 

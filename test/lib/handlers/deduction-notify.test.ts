@@ -1,5 +1,5 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deductionNotifyHandler, MAX_NOTIFICATION_BYTES } from '../../../lib/handlers/deduction-notify';
 import { serviceOrderKey, unattachedNotificationKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
@@ -8,7 +8,7 @@ import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { buildNotification, userPaidPlaintext, type NotificationOptions } from '../../helpers/notifications';
 import type { SecretCache } from '../../../lib/secrets/secret-cache';
-import type { Ledger } from '../../../lib/ledger/ledger';
+import { Ledger } from '../../../lib/ledger/ledger';
 import { signResponse } from '../../../lib/wechatpay';
 
 let world: TestWorld;
@@ -130,6 +130,30 @@ describe('deduction-notify: accepted notifications', () => {
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
   });
 
+  it('hands the ledger what it received, at the time of the injected clock', async () => {
+    const received: unknown[] = [];
+    const ledger = { recordNotification: async (notification: unknown) => (received.push(notification), 'applied' as const) } as unknown as Ledger;
+    const at = Date.UTC(2026, 10, 22, 2, 0, 0);
+    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }));
+    const out = outOrderNo();
+    const partnerOut = outOrderNo();
+    expect((await deliver(handler, merchantNotification({ id: 'EV-CLOCK-1', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
+    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }));
+    const partnerNotification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: partnerOut, sub_mchid: '1900000109' } });
+    expect((await deliver(partner, partnerNotification)).statusCode).toBe(204);
+    const orderless = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: undefined, sub_mchid: 1900000109 } });
+    expect((await deliver(handler, orderless)).statusCode).toBe(204);
+    const oddSubMchid = merchantNotification({ plaintext: { out_order_no: out, sub_mchid: 1900000109 } });
+    expect((await deliver(handler, oddSubMchid)).statusCode).toBe(204);
+    expect(received[2]).toHaveProperty('order', undefined);
+    expect(received[3]).toMatchObject({ order: { subMchid: undefined, outOrderNo: out } });
+    expect(received.slice(0, 2)).toMatchObject([
+      { id: 'EV-CLOCK-1', eventType: 'PAYSCORE.USER_PAID', createTime: '2026-11-22T10:00:00+08:00', receivedAt: '2026-11-22T02:00:00.000Z', mchid: world.merchant.mchid, order: { mchid: world.merchant.mchid, subMchid: undefined, outOrderNo: out } },
+      { mchid: world.partner.mchid, order: { mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: partnerOut } },
+    ]);
+    expect(log.lines.find((line) => line.message === 'notification recorded')!.attributes).toMatchObject({ notification_id: 'EV-CLOCK-1', event_type: 'PAYSCORE.USER_PAID', out_order_no: out, outcome: 'applied' });
+  });
+
   it('a warm invocation sets no timer of its own around the work (no early-timeout race)', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     let during: number | undefined;
@@ -192,32 +216,33 @@ describe('deduction-notify: no genuine notification fails for its content or its
 });
 
 describe('deduction-notify: rejections leave the ledger untouched', () => {
-  const rejections: Array<[string, number, () => EventInput]> = [
-    ['no Wechatpay-Signature', 401, () => withoutHeader('Wechatpay-Signature')],
-    ['no Wechatpay-Timestamp', 401, () => withoutHeader('Wechatpay-Timestamp')],
-    ['no Wechatpay-Nonce', 401, () => withoutHeader('Wechatpay-Nonce')],
-    ['no Wechatpay-Serial', 401, () => withoutHeader('Wechatpay-Serial')],
-    ['a timestamp 301 s old', 401, () => merchantNotification({ clock: () => Date.now() - 301_000 })],
-    ['a timestamp 301 s ahead', 401, () => merchantNotification({ clock: () => Date.now() + 301_000 })],
-    ['an unknown serial', 401, () => ({ ...merchantNotification(), headers: { ...merchantNotification().headers, 'Wechatpay-Serial': 'PUB_KEY_ID_0199999999' } })],
-    ['one body byte changed', 401, () => changedBody()],
-    ['a SIGNTEST probe', 401, () => withHeader('Wechatpay-Signature', `WECHATPAY/SIGNTEST/${merchantNotification().headers['Wechatpay-Signature']}`)],
-    ['a non-base64 signature', 401, () => withHeader('Wechatpay-Signature', '!!!')],
-    ['wrong associated data', 400, () => merchantNotification({ envelope: (envelope) => void (envelope.resource.associated_data = 'certificate') })],
-    ['another algorithm', 400, () => merchantNotification({ envelope: (envelope) => void (envelope.resource.algorithm = 'AEAD_AES_128_GCM') })],
-    ['an envelope without id', 400, () => merchantNotification({ envelope: (envelope) => void delete envelope.id })],
-    ['a plaintext that is not JSON', 400, () => merchantNotification({ plaintextText: 'DONE' })],
-    ['another APIv3 key', 400, () => merchantNotification({ apiV3Key: 'x'.repeat(32) })],
-    ["another merchant's mchid", 400, () => merchantNotification({ plaintext: { mchid: '1230000109' } })],
-    ['a body over the limit', 413, () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1) })],
-    ['a base64 body over the limit', 413, () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1), base64: true })],
+  const rejections: Array<[string, number, string, 'warn' | 'error', () => EventInput]> = [
+    ['no Wechatpay-Signature', 401, 'WECHATPAY_HEADER_MISSING', 'warn', () => withoutHeader('Wechatpay-Signature')],
+    ['no Wechatpay-Timestamp', 401, 'WECHATPAY_HEADER_MISSING', 'warn', () => withoutHeader('Wechatpay-Timestamp')],
+    ['no Wechatpay-Nonce', 401, 'WECHATPAY_HEADER_MISSING', 'warn', () => withoutHeader('Wechatpay-Nonce')],
+    ['no Wechatpay-Serial', 401, 'WECHATPAY_HEADER_MISSING', 'warn', () => withoutHeader('Wechatpay-Serial')],
+    ['a timestamp 301 s old', 401, 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW', 'warn', () => merchantNotification({ clock: () => Date.now() - 301_000 })],
+    ['a timestamp 301 s ahead', 401, 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW', 'warn', () => merchantNotification({ clock: () => Date.now() + 301_000 })],
+    ['an unknown serial', 401, 'WECHATPAY_SERIAL_UNKNOWN', 'warn', () => ({ ...merchantNotification(), headers: { ...merchantNotification().headers, 'Wechatpay-Serial': 'PUB_KEY_ID_0199999999' } })],
+    ['one body byte changed', 401, 'WECHATPAY_SIGNATURE_MISMATCH', 'warn', () => changedBody()],
+    ['a SIGNTEST probe', 401, 'WECHATPAY_SIGNATURE_PROBE', 'warn', () => withHeader('Wechatpay-Signature', `WECHATPAY/SIGNTEST/${merchantNotification().headers['Wechatpay-Signature']}`)],
+    ['a non-base64 signature', 401, 'WECHATPAY_SIGNATURE_MALFORMED', 'warn', () => withHeader('Wechatpay-Signature', '!!!')],
+    ['wrong associated data', 400, 'WECHATPAY_DECRYPTION_FAILED', 'error', () => merchantNotification({ envelope: (envelope) => void (envelope.resource.associated_data = 'certificate') })],
+    ['another algorithm', 400, 'WECHATPAY_ALGORITHM_UNSUPPORTED', 'warn', () => merchantNotification({ envelope: (envelope) => void (envelope.resource.algorithm = 'AEAD_AES_128_GCM') })],
+    ['an envelope without id', 400, 'WECHATPAY_NOTIFICATION_MALFORMED', 'warn', () => merchantNotification({ envelope: (envelope) => void delete envelope.id })],
+    ['a plaintext that is not JSON', 400, 'WECHATPAY_NOTIFICATION_MALFORMED', 'warn', () => merchantNotification({ plaintextText: 'DONE' })],
+    ['another APIv3 key', 400, 'WECHATPAY_DECRYPTION_FAILED', 'error', () => merchantNotification({ apiV3Key: 'x'.repeat(32) })],
+    ["another merchant's mchid", 400, 'NOTIFICATION_ACCOUNT_MISMATCH', 'error', () => merchantNotification({ plaintext: { mchid: '1230000109' } })],
+    ['a body over the limit', 413, 'PAYLOAD_TOO_LARGE', 'warn', () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1) })],
+    ['a base64 body over the limit', 413, 'PAYLOAD_TOO_LARGE', 'warn', () => ({ headers: merchantNotification().headers, body: 'x'.repeat(MAX_NOTIFICATION_BYTES + 1), base64: true })],
   ];
 
-  it.each(rejections)('%s → %i FAIL', async (_name, status, input) => {
+  it.each(rejections)('%s → %i FAIL, logged as %s', async (_name, status, code, level, input) => {
     const before = (await aws.items()).length;
     const response = await deliver(notifyHandler(), input());
     expect(response.statusCode).toBe(status);
     expect(JSON.parse(response.body)).toEqual({ code: 'FAIL', message: expect.any(String) });
+    expect(log.lines).toEqual([expect.objectContaining({ level, message: 'request failed', attributes: expect.objectContaining({ code, status }) })]);
     expect((await aws.items()).length).toBe(before);
   });
 
@@ -227,10 +252,28 @@ describe('deduction-notify: rejections leave the ledger untouched', () => {
     expect((await deliver(notifyHandler(), { headers, body })).statusCode).toBe(400);
   });
 
-  it('an unknown serial costs at most one secret refresh', async () => {
-    const secrets = aws.secretCache('merchant');
+  it('forces a secret refresh for an unknown serial only, never for another failure or a known serial', async () => {
+    const cache = aws.secretCache('merchant');
+    let forced = 0;
+    const secrets = { get: () => cache.get(), forceRefresh: () => ((forced += 1), cache.forceRefresh()) };
+    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }));
+    expect((await deliver(handler, merchantNotification())).statusCode).toBe(204);
+    expect((await deliver(handler, changedBody())).statusCode).toBe(401);
+    expect((await deliver(handler, withHeader('Wechatpay-Timestamp', '12'))).statusCode).toBe(401);
+    expect(forced).toBe(0);
+    expect((await deliver(handler, withHeader('Wechatpay-Serial', 'PUB_KEY_ID_0199999999'))).statusCode).toBe(401);
+    expect(forced).toBe(1);
+  });
+
+  it('an unknown serial costs at most one secret refresh a minute, none right after a fetch', async () => {
+    let now = Date.now();
+    const secrets = aws.secretCache('merchant', { clock: () => now });
     const handler = notifyHandler({ secrets });
     await deliver(handler, merchantNotification());
+    const fetched = aws.secretsManager.calls.GetSecretValue;
+    await deliver(handler, withHeader('Wechatpay-Serial', 'PUB_KEY_ID_0199999999'));
+    expect(aws.secretsManager.calls.GetSecretValue).toBe(fetched);
+    now += 60_000;
     const before = aws.secretsManager.calls.GetSecretValue;
     for (let i = 0; i < 5; i += 1) await deliver(handler, withHeader('Wechatpay-Serial', 'PUB_KEY_ID_0199999999'));
     expect(aws.secretsManager.calls.GetSecretValue - before).toBe(1);
@@ -260,6 +303,39 @@ describe('deduction-notify: faults', () => {
     const response = await deliver(handler, notification);
     expect(response.statusCode).toBe(500);
     expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'request failed' });
+  });
+
+  it("the ledger write's timeout is writeTimeoutMs exactly: when it fires, 500 FAIL", { timeout: 5_000 }, async () => {
+    const secrets = aws.secretCache('merchant');
+    await secrets.get();
+    // The write's timer, by duration: firing one is the injected clock reaching it.
+    const timers: Array<{ ms: number; controller: AbortController }> = [];
+    vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {
+      const controller = new AbortController();
+      timers.push({ ms, controller });
+      return controller.signal;
+    });
+    try {
+      let sent = 0;
+      const client = {
+        send: (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+          new Promise((_resolve, reject) => {
+            sent += 1;
+            options?.abortSignal?.addEventListener('abort', () => reject(options.abortSignal!.reason));
+          }),
+      };
+      const ledger = new Ledger({ client: client as never, tableName: 'ledger-test', writeTimeoutMs: 1_234 });
+      const answer = deliver(notifyHandler({ secrets, ledger }), merchantNotification({ plaintext: { out_order_no: outOrderNo() } }));
+      await vi.waitFor(() => expect(sent).toBe(1));
+      expect(timers.map((timer) => timer.ms)).toContain(1_234);
+      for (const timer of timers.filter(({ ms }) => ms === 1_234)) timer.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      const response = await answer;
+      expect(response.statusCode).toBe(500);
+      expect(JSON.parse(response.body)).toEqual({ code: 'FAIL', message: 'temporarily unable to process; retry later' });
+      expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'request failed', attributes: { status: 500 } });
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('Secrets Manager down at cold start → 500 with a clear log; a warm container keeps serving', async () => {

@@ -89,6 +89,14 @@ describe('refresh-platform-certificates', () => {
     const writes = aws.secretsManager.calls.PutSecretValue;
     expect(await refresh()).toEqual({ outcome: 'unchanged', serials: [wechatpay.key.serial] });
     expect(aws.secretsManager.calls.PutSecretValue).toBe(writes);
+    expect(log.lines).toEqual([
+      {
+        level: 'info',
+        message: 'platform certificates updated',
+        attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), added: [wechatpay.key.serial], removed: [], version_id: expect.any(String) },
+      },
+      { level: 'info', message: 'platform certificates unchanged', attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), serials: [wechatpay.key.serial] } },
+    ]);
   });
 
   it('rotation: the new certificate is added and verifies; the old one verifies until it expires, then is dropped', async () => {
@@ -171,5 +179,28 @@ describe('refresh-platform-certificates', () => {
     const text = log.text();
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain(world.merchant.apiV3Key);
+  });
+
+  it.each([
+    [30_000, undefined, 10_000],
+    [30_000, 300, 300],
+    [6_000, undefined, 1_000],
+    [5_000, undefined, 0],
+  ])('with %i ms of Lambda time left and deadlineMs %s, WeChat Pay gets %i ms (the injected clock)', async (remainingMs, deadlineMs, budgetMs) => {
+    await start('certificate');
+    const attempts: number[] = [];
+    // Every attempt takes 100 ms of the injected clock and fails as a network error: retried until the deadline.
+    const transport: Transport = async () => {
+      attempts.push(now - T0);
+      now += 100;
+      throw new Error('socket hang up');
+    };
+    const retry = { maxRetries: 1_000, sleep: async () => undefined };
+    const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry, ...(deadlineMs === undefined ? {} : { deadlineMs }) }));
+    await expect(handler({}, lambdaContext(remainingMs))).rejects.toMatchObject({ code: 'WECHATPAY_TIMEOUT' });
+    expect(attempts).toEqual(Array.from({ length: budgetMs / 100 }, (_, index) => index * 100));
+    expect(now - T0).toBe(budgetMs);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'platform certificate refresh failed; the secret is unchanged', attributes: { error: expect.objectContaining({ code: 'WECHATPAY_TIMEOUT' }) } });
+    expect(aws.secretsManager.calls.PutSecretValue).toBe(0);
   });
 });

@@ -79,15 +79,71 @@ describe('SecretCache', () => {
     expect(((error as Error).cause as Error).message).not.toContain('tooshort');
   });
 
-  it('forces a refresh at most once per interval', async () => {
+  it('forces a refresh at most once per interval, counting from the fetch before it', async () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: world.secret(world.merchant) });
     const secrets = cache({ forcedRefreshIntervalMs: 30_000 });
-    await secrets.get();
+    const first = await secrets.get();
+    // A fresh container meeting an unknown serial on its first request: the keys are seconds old.
+    expect(await secrets.forceRefresh()).toBe(first);
+    expect(calls()).toBe(1);
+    now += 29_999;
     await secrets.forceRefresh();
+    expect(calls()).toBe(1);
+    now += 1;
+    expect(await secrets.forceRefresh()).not.toBe(first);
     await secrets.forceRefresh();
     expect(calls()).toBe(2);
     now += 30_000;
     await secrets.forceRefresh();
+    expect(calls()).toBe(3);
+  });
+
+  it('while Secrets Manager fails with nothing cached: one call per 5 s, the same error in between', async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(new Error('InternalServiceError'));
+    const secrets = cache();
+    const first = await secrets.get().catch((caught: unknown) => caught);
+    expect(first).toBeInstanceOf(SecretUnavailableError);
+    for (let i = 0; i < 10; i += 1) {
+      now += 499;
+      await expect(secrets.get()).rejects.toBe(first);
+      await expect(secrets.forceRefresh()).rejects.toBe(first);
+    }
+    expect(calls()).toBe(1);
+    now += 10;
+    const second = await secrets.get().catch((caught: unknown) => caught);
+    expect(second).not.toBe(first);
+    expect(second).toMatchObject({ code: 'SECRET_UNAVAILABLE', message: 'secret payscore/test/merchant could not be loaded' });
+    expect(calls()).toBe(2);
+  });
+
+  it('once Secrets Manager is back, the next call after the pause loads the secret', async () => {
+    secretsManager.on(GetSecretValueCommand).rejectsOnce(new Error('InternalServiceError')).resolves({ SecretString: world.secret(world.merchant) });
+    const secrets = cache({ retryAfterFailureMs: 1_000 });
+    await expect(secrets.get()).rejects.toBeInstanceOf(SecretUnavailableError);
+    now += 999;
+    await expect(secrets.get()).rejects.toBeInstanceOf(SecretUnavailableError);
+    now += 1;
+    const loaded = await secrets.get();
+    expect(loaded.mchid).toBe(world.merchant.mchid);
+    expect(calls()).toBe(2);
+    // A success forgets the failure: later refreshes are normal again.
+    now += 60_000;
+    expect(await secrets.get()).not.toBe(loaded);
+    expect(calls()).toBe(3);
+  });
+
+  it('while a refresh fails with a value cached: the cached value, and one call per 5 s by default', async () => {
+    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: world.secret(world.merchant) }).rejects(new Error('throttled'));
+    const secrets = cache();
+    const first = await secrets.get();
+    now += 60_000;
+    for (let i = 0; i < 10; i += 1) {
+      expect(await secrets.get()).toBe(first);
+      now += 499;
+    }
+    expect(calls()).toBe(2);
+    now += 10;
+    await secrets.get();
     expect(calls()).toBe(3);
   });
 

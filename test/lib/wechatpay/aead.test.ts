@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { apiV3KeyBytes, ConfigurationError, decryptAeadAes256Gcm, DecryptionError, encryptAeadAes256Gcm } from '../../../lib/wechatpay';
+import { thrown } from '../../helpers/errors';
+import { lazy } from '../../helpers/wechatpay';
 
-const key = apiV3KeyBytes('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
+const key = Buffer.from('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
 const sealed = { key, nonce: 'Kj7QIyUiYx1q', associatedData: 'payscore' };
-const ciphertext = encryptAeadAes256Gcm({ ...sealed, plaintext: '{"state":"DONE"}' });
+const ciphertext = lazy(() => encryptAeadAes256Gcm({ ...sealed, plaintext: '{"state":"DONE"}' }));
 
 describe('apiV3KeyBytes', () => {
   it('takes a 32-character key as its bytes, and 32 raw bytes as they are', () => {
@@ -31,7 +33,7 @@ describe('apiV3KeyBytes', () => {
 
 describe('AEAD_AES_256_GCM', () => {
   it('round-trips with associated data and with none', () => {
-    expect(decryptAeadAes256Gcm({ ...sealed, ciphertext }).toString()).toBe('{"state":"DONE"}');
+    expect(decryptAeadAes256Gcm({ ...sealed, ciphertext: ciphertext() }).toString()).toBe('{"state":"DONE"}');
     const empty = { ...sealed, associatedData: '' };
     expect(decryptAeadAes256Gcm({ ...empty, ciphertext: encryptAeadAes256Gcm({ ...empty, plaintext: 'x' }) }).toString()).toBe('x');
   });
@@ -41,36 +43,38 @@ describe('AEAD_AES_256_GCM', () => {
   });
 
   it('rejects wrong associated data', () => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, associatedData: 'payscorf', ciphertext })).toThrow(DecryptionError);
+    expect(() => decryptAeadAes256Gcm({ ...sealed, associatedData: 'payscorf', ciphertext: ciphertext() })).toThrow(DecryptionError);
   });
 
   it('rejects a wrong nonce', () => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, nonce: 'Kj7QIyUiYx1r', ciphertext })).toThrow(DecryptionError);
+    expect(() => decryptAeadAes256Gcm({ ...sealed, nonce: 'Kj7QIyUiYx1r', ciphertext: ciphertext() })).toThrow(DecryptionError);
   });
 
   it.each(['Kj7QIyUiYx1', 'Kj7QIyUiYx1qq', '密'.repeat(12)])('rejects the nonce %s, which is not 12 bytes', (nonce) => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, nonce, ciphertext })).toThrow('nonce must be 12 bytes');
+    expect(() => decryptAeadAes256Gcm({ ...sealed, nonce, ciphertext: ciphertext() })).toThrow('nonce must be 12 bytes');
     expect(() => encryptAeadAes256Gcm({ ...sealed, nonce, plaintext: 'x' })).toThrow('nonce must be 12 bytes');
   });
 
   it('rejects a wrong key', () => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, key: apiV3KeyBytes('b'.repeat(32)), ciphertext })).toThrow('authentication tag does not match');
+    const error = thrown(DecryptionError, () => decryptAeadAes256Gcm({ ...sealed, key: apiV3KeyBytes('b'.repeat(32)), ciphertext: ciphertext() }));
+    expect(error.message).toBe('authentication tag does not match: wrong APIv3 key, or nonce, associated data or ciphertext altered');
+    expect(error.cause).toBeInstanceOf(Error);
   });
 
   it.each([16, 33])('refuses a %i-byte key buffer', (length) => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, key: Buffer.alloc(length), ciphertext })).toThrow('key must be 32 bytes');
+    expect(() => decryptAeadAes256Gcm({ ...sealed, key: Buffer.alloc(length), ciphertext: ciphertext() })).toThrow('key must be 32 bytes');
     expect(() => encryptAeadAes256Gcm({ ...sealed, key: Buffer.alloc(length), plaintext: 'x' })).toThrow('key must be 32 bytes');
   });
 
   it('rejects a truncated ciphertext (tag cut short)', () => {
-    const bytes = Buffer.from(ciphertext, 'base64');
+    const bytes = Buffer.from(ciphertext(), 'base64');
     expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: bytes.subarray(0, bytes.length - 1).toString('base64') })).toThrow(DecryptionError);
     expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: bytes.subarray(0, 15).toString('base64') })).toThrow('at least 16 bytes');
   });
 
   it('rejects a ciphertext that is not strict base64', () => {
-    expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: ciphertext.slice(0, -2) })).toThrow('must be base64');
-    expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: `${ciphertext}\n` })).toThrow('must be base64');
+    expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: ciphertext().slice(0, -2) })).toThrow('must be base64');
+    expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: `${ciphertext()}\n` })).toThrow('must be base64');
     expect(() => decryptAeadAes256Gcm({ ...sealed, ciphertext: '' })).toThrow('must be base64');
   });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   apiV3KeyBytes,
@@ -13,7 +14,7 @@ import { thrown } from '../../helpers/errors';
 /** wechatpay-java's DOWNLOAD_CERTIFICATE_RESPONSE: valid 2023-09-19 … 2028-09-17. */
 const vector = readJsonVector<{ data: [Record<string, unknown> & { encrypt_certificate: Record<string, unknown> }] }>('wechatpay-java/download_certificate_response.json');
 const VECTOR_SERIAL = '5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC';
-const apiV3Key = apiV3KeyBytes('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
+const apiV3Key = Buffer.from('a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb');
 const at = (iso: string) => () => Date.parse(iso);
 const inValidity = at('2025-01-01T00:00:00Z');
 
@@ -33,6 +34,19 @@ describe('readCertificateDownload', () => {
     expect(certificate).toMatchObject({ serial: VECTOR_SERIAL, notAfter: Date.parse('2028-09-17T15:15:58Z') });
     expect(certificate!.pem).toContain('BEGIN CERTIFICATE');
     expect(certificate!.publicKey.asymmetricKeyType).toBe('rsa');
+  });
+
+  it('trusts a certificate from the first to the last millisecond of its validity, inclusive', () => {
+    const notAfter = Date.parse('2028-09-17T15:15:58Z');
+    const notBefore = Date.parse(new X509Certificate(readCertificateDownload(body(vector), apiV3Key, inValidity).certificates[0]!.pem).validFrom);
+    for (const now of [notBefore, notAfter]) expect(readCertificateDownload(body(vector), apiV3Key, () => now).certificates).toHaveLength(1);
+    expect(readCertificateDownload(body(vector), apiV3Key, () => notAfter + 1).skipped).toEqual([{ serial: VECTOR_SERIAL, reason: 'expired' }]);
+    expect(readCertificateDownload(body(vector), apiV3Key, () => notBefore - 1).skipped).toEqual([{ serial: VECTOR_SERIAL, reason: 'not yet valid' }]);
+  });
+
+  it.each([`${VECTOR_SERIAL}Z`, `Z${VECTOR_SERIAL}`])('refuses the serial_no %s: not hex', (serial) => {
+    const error = downloadError(withEntry({ serial_no: serial }));
+    expect(error).toMatchObject({ field: 'data[0].serial_no', message: 'certificate download data[0].serial_no must be a hex certificate serial' });
   });
 
   it('skips a certificate outside its validity period, saying why', () => {

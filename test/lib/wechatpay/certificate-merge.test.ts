@@ -38,6 +38,13 @@ describe('mergePlatformCertificates', () => {
     expect(merge(stored, certs.old)).toEqual({ keys: stored, added: [], removed: [] });
   });
 
+  it('keeps a stored certificate at the very millisecond its validity ends, drops it the next', () => {
+    const stored = { [certs.old.serial]: certs.old.certificatePem };
+    const end = loadWechatpayKeys(stored).get(certs.old.serial)!.notAfter!;
+    expect(mergePlatformCertificates(stored, loadWechatpayKeys(stored), [], end)).toEqual({ keys: stored, added: [], removed: [] });
+    expect(mergePlatformCertificates(stored, loadWechatpayKeys(stored), [], end + 1)).toEqual({ keys: {}, added: [], removed: [certs.old.serial] });
+  });
+
   it('adds a certificate listed twice once', () => {
     expect(merge({}, certs.next, certs.next).added).toEqual([certs.next.serial]);
   });

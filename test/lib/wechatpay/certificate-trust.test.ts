@@ -36,6 +36,10 @@ describe('downloadSigningSerial', () => {
     expect(downloadSigningSerial(keys(certs.next, certs.old), now)).toBe(certs.next.serial);
   });
 
+  it('names a valid certificate before a public key listed first', () => {
+    expect(downloadSigningSerial(loadWechatpayKeys({ [WECHATPAY_KEY_ID]: publicKeyPem, [certs.old.serial]: certs.old.certificatePem }), now)).toBe(certs.old.serial);
+  });
+
   it('names a public key when no certificate is valid, and nothing when nothing is trusted', () => {
     expect(downloadSigningSerial(loadWechatpayKeys({ [certs.expired.serial]: certs.expired.certificatePem, [WECHATPAY_KEY_ID]: publicKeyPem }), now)).toBe(WECHATPAY_KEY_ID);
     expect(downloadSigningSerial(keys(certs.expired), now)).toBe('');

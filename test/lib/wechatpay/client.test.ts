@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  MissingHeaderError,
   parseAuthorization,
   requestMessage,
   Signer,
@@ -14,10 +15,10 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from '../../../lib/wechatpay';
-import { fixedClock, generateRsaKeyPair, NOW_SECONDS, signedMessage, WECHATPAY_KEY_ID, wechatpayKey } from '../../helpers/wechatpay';
+import { fixedClock, generateRsaKeyPair, lazy, NOW_SECONDS, signedMessage, WECHATPAY_KEY_ID, wechatpayKey } from '../../helpers/wechatpay';
 
 const merchantKey = generateRsaKeyPair();
-const verifier = new Verifier({ publicKeys: new Map([[WECHATPAY_KEY_ID, wechatpayKey.publicKey]]), clock: fixedClock() });
+const verifier = lazy(() => new Verifier({ publicKeys: new Map([[WECHATPAY_KEY_ID, wechatpayKey.publicKey]]), clock: fixedClock() }));
 const body = Buffer.from('{"out_trade_no":"T1","service_introduction":"羽毛球"}');
 const ORDER = '{"order_id":"15646546545165651651","state":"CREATED"}';
 
@@ -53,7 +54,7 @@ function client(transport: Transport, overrides: Partial<ClientOptions> = {}) {
   const instance = new WechatPayClient({
     baseUrl: 'https://api.mch.weixin.qq.com/',
     signer: new Signer({ mchid: '1900000109', serialNo: 'MERCHANTSERIAL', privateKey: merchantKey.privateKey, clock: fixedClock() }),
-    verifier: () => verifier,
+    verifier: () => verifier(),
     wechatpaySerial: WECHATPAY_KEY_ID,
     userAgent: 'test-agent',
     transport,
@@ -135,7 +136,7 @@ describe('WechatPayClient', () => {
 
   it('keeps a 4xx without detail free of one', async () => {
     const error = await client(scripted(reply('{"code":"NO_AUTH","message":"no"}', 403))).request(post).catch((caught: unknown) => caught);
-    expect((error as WechatPayApiError).body).toEqual({ code: 'NO_AUTH', message: 'no' });
+    expect((error as WechatPayApiError).body).toStrictEqual({ code: 'NO_AUTH', message: 'no' });
   });
 
   it.each([
@@ -150,8 +151,66 @@ describe('WechatPayClient', () => {
     expect(transport.calls).toHaveLength(1);
   });
 
-  it('refuses a verified 2xx whose body is not JSON', async () => {
-    await expect(client(scripted(signedResponse('<html>'))).request(post)).rejects.toThrow('not JSON');
+  it('refuses a verified 2xx whose body is not JSON, keeping the parser error as the cause', async () => {
+    const error = await client(scripted(signedResponse('<html>'))).request(post).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON'));
+    expect((error as Error).cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it("says which answer failed verification, keeping the verifier's error as the cause", async () => {
+    const error = await client(scripted(reply(ORDER, 200))).request(post).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayUnavailableError("WeChat Pay's answer failed verification (WECHATPAY_HEADER_MISSING); it was not trusted"));
+    expect((error as Error).cause).toBeInstanceOf(MissingHeaderError);
+  });
+
+  it('joins a base URL with any number of trailing slashes to the path with one', async () => {
+    const transport = scripted(signedResponse(ORDER));
+    await client(transport, { baseUrl: 'https://api.mch.weixin.qq.com//' }).request(post);
+    expect(transport.calls[0]!.url).toBe('https://api.mch.weixin.qq.com/v3/payscore/sign-plan/serviceorder');
+  });
+
+  it.each(['null', '[{"order_id":"1"}]', '"CREATED"', '42'])('refuses a verified 2xx whose body is %s: not a JSON object', async (text) => {
+    await expect(client(scripted(signedResponse(text))).request(post)).rejects.toThrow(
+      new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object'),
+    );
+  });
+
+  it('verifies a signed 4xx, then passes it through', async () => {
+    const answer = signedResponse('{"code":"ORDER_NOT_EXIST","message":"no such order"}', 404);
+    await expect(client(scripted(answer)).request(post)).rejects.toThrow(new WechatPayApiError(404, { code: 'ORDER_NOT_EXIST', message: 'no such order' }, 'REQ-1'));
+  });
+
+  it.each([
+    ['badly signed', () => signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, { privateKey: generateRsaKeyPair().privateKey }), 'WECHATPAY_SIGNATURE_MISMATCH'],
+    ['stale', () => signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, { timestampSeconds: NOW_SECONDS - 600 }), 'WECHATPAY_TIMESTAMP_OUT_OF_WINDOW'],
+  ])('refuses a %s 4xx as forged, without retrying', async (_name, answer, code) => {
+    const transport = scripted(answer());
+    const error = await client(transport).request(post).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayUnavailableError(`WeChat Pay's 404 answer failed verification (${code}); it was not trusted`));
+    expect(((error as Error).cause as { code: string }).code).toBe(code);
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it('a signed 4xx with two different Wechatpay-Serial headers is refused as forged', async () => {
+    const signed = signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404);
+    const ambiguous = { ...signed, headers: { ...signed.headers, 'wechatpay-serial': 'PUB_KEY_ID_OTHER' } };
+    const error = await client(scripted(ambiguous)).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayUnavailableError);
+    expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_HEADER_INVALID');
+  });
+
+  it('a 4xx with a Wechatpay-* header whose value is missing claims no signature', async () => {
+    const error = await client(scripted(reply('{"code":"NO_AUTH","message":"no"}', 403, { 'Wechatpay-Serial': undefined } as never))).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayApiError);
+  });
+
+  it.each(['Wechatpay-Signature', 'wechatpay-timestamp', 'WECHATPAY-NONCE', 'Wechatpay-Serial'])('a 4xx with %s alone claims a signature: refused as forged', async (name) => {
+    const signed = signedResponse('{"code":"ORDER_NOT_EXIST","message":"x"}', 404);
+    const value = Object.entries(signed.headers).find(([key]) => key.toLowerCase() === name.toLowerCase())![1] as string;
+    const headers = { [name]: value };
+    const error = await client(scripted(reply('{"code":"ORDER_NOT_EXIST","message":"x"}', 404, headers))).request(post).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WechatPayUnavailableError);
+    expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_HEADER_MISSING');
   });
 
   it('refreshes the keys once for an unknown serial, then verifies with the new ones', async () => {
@@ -166,7 +225,7 @@ describe('WechatPayClient', () => {
 
   it('rejects an unknown serial that a refresh does not bring', async () => {
     const transport = scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }));
-    const error = await client(transport, { refreshVerifier: async () => verifier }).request(post).catch((caught: unknown) => caught);
+    const error = await client(transport, { refreshVerifier: async () => verifier() }).request(post).catch((caught: unknown) => caught);
     expect(((error as Error).cause as { code: string }).code).toBe('WECHATPAY_SERIAL_UNKNOWN');
   });
 
@@ -175,7 +234,7 @@ describe('WechatPayClient', () => {
     await expect(client(scripted(signedResponse(ORDER, 200, { serial: 'PUB_KEY_ID_NEW' }))).request(post)).rejects.toThrow('WECHATPAY_SERIAL_UNKNOWN');
   });
 
-  it('lets an unexpected verifier failure through as it is', async () => {
+  it('lets an unexpected verifier() failure through as it is', async () => {
     const broken = { knows: () => true, verify: () => { throw new RangeError('bug'); } } as unknown as Verifier;
     await expect(client(scripted(signedResponse(ORDER)), { verifier: () => broken }).request(post)).rejects.toThrow(RangeError);
   });
@@ -209,7 +268,7 @@ describe('WechatPayClient', () => {
     const instance = new WechatPayClient({
       baseUrl: 'https://api.mch.weixin.qq.com',
       signer: new Signer({ mchid: '1', serialNo: 'S', privateKey: merchantKey.privateKey }),
-      verifier: () => verifier,
+      verifier: () => verifier(),
       wechatpaySerial: WECHATPAY_KEY_ID,
       userAgent: 'ua',
       transport,
@@ -242,5 +301,91 @@ describe('WechatPayClient with ambiguous headers', () => {
     const signed = signedResponse(ORDER);
     const ambiguous = { ...signed, headers: { ...signed.headers, 'wechatpay-serial': 'PUB_KEY_ID_OTHER' } };
     await expect(client(scripted(ambiguous)).request(post)).rejects.toBeInstanceOf(WechatPayUnavailableError);
+  });
+});
+
+describe('WechatPayClient retry timing', () => {
+  const failing = (count: number) => scripted(...Array.from({ length: count }, () => reply('', 500)));
+
+  it('backs off random × base × 2^attempt: 100, 200, 400 ms for three retries', async () => {
+    const instance = client(failing(4), { maxRetries: 3 });
+    await expect(instance.request(post)).rejects.toThrow('failed 4 attempts; last: HTTP 500');
+    expect(instance.sleeps).toEqual([100, 200, 400]);
+  });
+
+  it('never sleeps past the deadline', async () => {
+    const instance = client(failing(3));
+    await expect(instance.request({ ...post, deadlineMs: 150 })).rejects.toThrow(WechatPayUnavailableError);
+    expect(instance.sleeps).toEqual([100, 150]);
+  });
+
+  it('a deadline reached exactly after a backoff ends the retries: no attempt with 0 ms left', async () => {
+    let now = NOW_SECONDS * 1000;
+    const transport = failing(3);
+    const instance = client(transport, { clock: () => now, sleep: async (ms) => void (now += ms) });
+    const error = await instance.request({ ...post, deadlineMs: 300 }).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayTimeoutError('WeChat Pay gave no answer within the deadline; last: HTTP 500'));
+    expect(transport.calls).toHaveLength(2);
+    expect(now).toBe(NOW_SECONDS * 1000 + 300);
+  });
+
+  it('gives each attempt the time left as its timeout', async () => {
+    let now = NOW_SECONDS * 1000;
+    const timeouts: number[] = [];
+    const spy = vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => (timeouts.push(ms), new AbortController().signal));
+    try {
+      const instance = client(failing(3), { clock: () => now, sleep: async (ms) => void (now += ms) });
+      await instance.request({ ...post, deadlineMs: 1_000 }).catch(() => undefined);
+      expect(timeouts).toEqual([1_000, 900, 700]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('sleeps with real timers by default, for as long as the backoff says', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const transport = scripted(reply('', 500), signedResponse(ORDER));
+      // The default sleep, not the recording one of `client`.
+      const instance = client(transport, { sleep: undefined, backoffBaseMs: 1_000 });
+      const answer = instance.request(post);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(transport.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await answer).status).toBe(200);
+      expect(transport.calls).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the last network error as the cause, and says what it was', async () => {
+    const reset = new TypeError('socket hang up');
+    const error = await client(scripted(reset, reset, reset)).request(post).catch((caught: unknown) => caught);
+    expect(error).toEqual(new WechatPayUnavailableError('WeChat Pay failed 3 attempts; last: network error: socket hang up'));
+    expect((error as Error).cause).toBe(reset);
+  });
+
+  it('keeps the timeout as the cause of a WechatPayTimeoutError', async () => {
+    const error = await client(scripted('hang')).request({ ...post, deadlineMs: 20 }).catch((caught: unknown) => caught);
+    expect(((error as Error).cause as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('WechatPayClient error bodies', () => {
+  it.each([
+    ['a code without a message', '{"code":"PARAM_ERROR"}'],
+    ['a message without a code', '{"message":"bad"}'],
+    ['a numeric code', '{"code":400,"message":"bad"}'],
+    ['an array', '[]'],
+  ])('summarises a 4xx with %s, echoing nothing of it', async (_name, text) => {
+    const error = await client(scripted(reply(text, 400))).request(post).catch((caught: unknown) => caught);
+    expect((error as WechatPayApiError).body).toEqual({ code: 'UNKNOWN', message: 'WeChat Pay answered an error without a readable body' });
+  });
+
+  it('keeps only code, message and detail of a 4xx', async () => {
+    const answer = reply('{"code":"PARAM_ERROR","message":"bad","detail":{"field":"openid"},"extra":"secret"}', 400);
+    const error = await client(scripted(answer)).request(post).catch((caught: unknown) => caught);
+    expect((error as WechatPayApiError).body).toEqual({ code: 'PARAM_ERROR', message: 'bad', detail: { field: 'openid' } });
   });
 });

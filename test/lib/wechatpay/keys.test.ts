@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certificateExpiries, ConfigurationError, loadCertificate, loadPrivateKey, loadPublicKey, loadWechatpayKeys, loadWechatpayPublicKeys, readCertificate } from '../../../lib/wechatpay';
+import { certificateExpiries, ConfigurationError, loadCertificate, loadPrivateKey, loadPublicKey, loadWechatpayKeys, loadWechatpayPublicKeys, normalizeSerial, readCertificate } from '../../../lib/wechatpay';
 import { wechatpayKey } from '../../helpers/wechatpay';
 import { readVector } from '../../helpers/vectors';
 import { thrown } from '../../helpers/errors';
@@ -99,5 +99,37 @@ describe('loadWechatpayKeys', () => {
     expect(keys.get('PUB_KEY_ID_0114232134912410000000000000000000')!.notAfter).toBeUndefined();
     expect(certificateExpiries(keys)).toEqual(new Map([[CERT_SERIAL, notAfter]]));
     expect(loadWechatpayKeys({}).size).toBe(0);
+  });
+});
+
+describe('key checks, exactly', () => {
+  it('refuses an RSA-PSS key: only rsaEncryption keys sign as WeChat Pay verifies', () => {
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(configurationError(() => loadPrivateKey(pss)).message).toBe('merchantPrivateKey: must be an RSA key of at least 2048 bits, as WeChat Pay issues');
+  });
+
+  it('says what a public key and a certificate must be, keeping the parser error as the cause', () => {
+    const publicKey = configurationError(() => loadPublicKey('junk', 'wechatpayPublicKeys.PUB_KEY_ID_1'));
+    expect(publicKey.message).toBe('wechatpayPublicKeys.PUB_KEY_ID_1: is not an SPKI public key PEM ("BEGIN PUBLIC KEY")');
+    expect(publicKey.cause).toBeInstanceOf(Error);
+    const certificate = configurationError(() => readCertificate('junk', CERT_SERIAL, 'data[0]'));
+    expect(certificate.message).toBe('data[0]: is not an X.509 certificate PEM ("BEGIN CERTIFICATE")');
+    expect(certificate.cause).toBeInstanceOf(Error);
+    expect(configurationError(() => loadPrivateKey('junk')).cause).toBeInstanceOf(Error);
+  });
+
+  it.each(['XYZ', `${CERT_SERIAL}X`, `X${CERT_SERIAL}`, 'A'.repeat(41), '12 34'])('refuses the id %s: neither PUB_KEY_ID_… nor a hex serial of up to 40 digits', (id) => {
+    expect(configurationError(() => loadWechatpayKeys({ [id]: certificatePem })).message).toBe(
+      `wechatpayPublicKeys.${id}: id must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial (hex)`,
+    );
+  });
+
+  it('says how to fill an empty key set', () => {
+    expect(configurationError(() => loadWechatpayPublicKeys({})).message).toBe('wechatpayPublicKeys: holds no key: add the WeChat Pay public key or a platform certificate');
+  });
+
+  it('compares serials upper-case, without leading zeros', () => {
+    expect(normalizeSerial('00ab0c')).toBe('AB0C');
+    expect(normalizeSerial('000')).toBe('0');
   });
 });

@@ -16,6 +16,7 @@ describe('canonicalUrl', () => {
     ['HTTPS://api2.mch.weixin.qq.com/v3/certificates?a=1&b=2', '/v3/certificates?a=1&b=2'],
     ['http://127.0.0.1:8080/v3/x?y=%20', '/v3/x?y=%20'],
     ['/v3/already/a/path?q=1', '/v3/already/a/path?q=1'],
+    ['/v3/path?next=https://example.com/x', '/v3/path?next=https://example.com/x'],
   ])('%s signs as %s', (url, expected) => expect(canonicalUrl(url)).toBe(expected));
 });
 
