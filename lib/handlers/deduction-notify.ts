@@ -37,8 +37,9 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
     const { credentials, serial } = await verified(deps.secrets, headers, body);
     const envelope = parseNotificationEnvelope(body);
     const plaintext = decryptNotificationResource(envelope.resource, credentials.apiV3Key);
-    const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo } = plaintext.fields;
+    const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo, merchant_sign_plan_no: merchantSignPlanNo } = plaintext.fields;
     if (mchid !== credentials.mchid) throw new AccountMismatchError();
+    const account = { mchid, subMchid: typeof subMchid === 'string' ? subMchid : undefined };
 
     const outcome = await deps.ledger.recordNotification({
       id: envelope.id,
@@ -46,7 +47,8 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
       createTime: envelope.create_time,
       receivedAt: new Date(clock()).toISOString(),
       plaintext,
-      order: typeof outOrderNo === 'string' ? { mchid, subMchid: typeof subMchid === 'string' ? subMchid : undefined, outOrderNo } : undefined,
+      order: typeof outOrderNo === 'string' ? { ...account, outOrderNo } : undefined,
+      signPlan: typeof merchantSignPlanNo === 'string' ? { ...account, merchantSignPlanNo } : undefined,
       mchid,
     });
     baseLog.info('notification recorded', {
@@ -54,6 +56,7 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
       notification_id: envelope.id,
       event_type: envelope.event_type,
       out_order_no: outOrderNo,
+      merchant_sign_plan_no: merchantSignPlanNo,
       // Which WeChat Pay key signed it: during a migration, tells when certificates are no longer used.
       wechatpay_serial: serial,
       outcome,

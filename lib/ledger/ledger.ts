@@ -13,14 +13,26 @@ import {
   pendingPartition,
   serviceOrderKey,
   unattachedNotificationKey,
+  userSignPlanDetailKey,
+  userSignPlanKey,
   type Account,
   type ItemKey,
   type PendingKind,
   type ServiceOrderKey,
+  type UserSignPlanKey,
 } from './keys';
-import { SERVICE_ORDER_EVENTS, type NotificationOutcome, type ReceivedNotification } from './notification-record';
-import { jsonField, nestedStringField, storable, stringField } from './plaintext';
-import { changeVersion, COLLECTION_RANKS, SERVICE_ORDER_STATES, type ChangeOrder, type ChangeSource, type StateMachine } from './states';
+import { SERVICE_ORDER_EVENTS, USER_SIGN_PLAN_EVENTS, type NotificationOutcome, type ReceivedNotification } from './notification-record';
+import { integerField, jsonField, nestedStringField, storable, stringField } from './plaintext';
+import {
+  changeVersion,
+  COLLECTION_RANKS,
+  PLAN_DETAIL_STATES,
+  SERVICE_ORDER_STATES,
+  USER_SIGN_PLAN_STATES,
+  type ChangeOrder,
+  type ChangeSource,
+  type StateMachine,
+} from './states';
 
 /** The global secondary index of what is open: partition `pending_pk`, sort `pending_since`. */
 export const PENDING_INDEX = 'pending';
@@ -48,6 +60,9 @@ export type CreateRecord = 'new' | 'existing';
 
 export type ObjectKind = 'SERVICE_ORDER' | 'USER_SIGN_PLAN' | 'USER_SIGN_PLAN_DETAIL' | 'PLAN';
 
+/** An attribute read from WeChat Pay's text: a storable string, an exact integer, or absent. */
+export type Attributes = Record<string, string | number | undefined>;
+
 /** A change of one object's state, whatever told it (a notification, an answer, a sync). */
 export interface StateChange {
   item: ItemKey;
@@ -55,11 +70,11 @@ export interface StateChange {
   machine: StateMachine;
   order: ChangeOrder;
   /** The attributes that name the object; written with every change. */
-  identity: Record<string, string | undefined>;
+  identity: Attributes;
   /** The message's data: a newer message's replaces it, an absent field is removed. */
-  data: Record<string, string | undefined>;
+  data: Attributes;
   /** WeChat Pay's own ids: set by whichever source gives them first, never overwritten, never null. */
-  once: Record<string, string | undefined>;
+  once: Attributes;
   source: ChangeSource;
   /** The notification id, or WeChat Pay's Request-ID of an answer. */
   sourceId: string | undefined;
@@ -82,7 +97,7 @@ export interface WechatpayText {
 export function serviceOrderChange(
   key: ServiceOrderKey,
   said: WechatpayText,
-  from: { source: ChangeSource; sourceId: string | undefined; at: string; tieBreak: string; receivedAt: string; defaultState?: string },
+  from: ChangeFrom & { defaultState?: string },
 ): StateChange | undefined {
   const given = stringField(said.fields, 'state');
   const state = given !== undefined && given in SERVICE_ORDER_STATES.ranks ? given : from.defaultState;
@@ -101,6 +116,101 @@ export function serviceOrderChange(
     receivedAt: from.receivedAt,
     pending: { mchid: key.mchid, kind: 'SERVICE_ORDER' },
   };
+}
+
+/** Where a change came from, and when WeChat Pay said it. */
+export interface ChangeFrom {
+  source: ChangeSource;
+  sourceId: string | undefined;
+  at: string;
+  tieBreak: string;
+  receivedAt: string;
+}
+
+/**
+ * A user sign plan's change from WeChat Pay's fields (a USER_SIGN_PLAN or USER_CANCEL_SIGN_PLAN
+ * plaintext, or a query answer: the same object); undefined when its `sign_state` is one the ledger does not know.
+ */
+export function userSignPlanChange(key: UserSignPlanKey, said: WechatpayText, from: ChangeFrom): StateChange | undefined {
+  const state = stringField(said.fields, 'sign_state');
+  if (state === undefined || !(state in USER_SIGN_PLAN_STATES.ranks)) return undefined;
+  const text = (name: string) => stringField(said.fields, name);
+  return {
+    item: userSignPlanKey(key),
+    kind: 'USER_SIGN_PLAN',
+    machine: USER_SIGN_PLAN_STATES,
+    order: { state, at: from.at, tieBreak: from.tieBreak },
+    identity: accountAttributes(key, { merchant_sign_plan_no: key.merchantSignPlanNo }),
+    data: {
+      sign_time: text('sign_time'),
+      cancel_sign_time: text('cancel_sign_time'),
+      cancel_sign_type: text('cancel_sign_type'),
+      cancel_reason: text('cancel_reason'),
+      going_detail_no: integerField(said.fields, 'going_detail_no'),
+      plan_over_time: text('plan_over_time'),
+    },
+    once: { sign_plan_id: text('sign_plan_id'), plan_id: text('plan_id'), service_id: text('service_id'), appid: text('appid'), sub_appid: text('sub_appid') },
+    ...fromAttributes(from),
+    pending: { mchid: key.mchid, kind: 'USER_SIGN_PLAN' },
+  };
+}
+
+/**
+ * The changes of a user sign plan's details (`signed_detail_list`), each an object of its own in the
+ * sign plan's partition; a detail without a number or in a state the ledger does not know is left out.
+ */
+export function userSignPlanDetailChanges(key: UserSignPlanKey, said: WechatpayText, from: ChangeFrom): StateChange[] {
+  const list = said.fields.signed_detail_list;
+  if (!Array.isArray(list)) return [];
+  return list.filter(isJsonObject).flatMap((detail) => {
+    const planDetailNo = integerField(detail, 'plan_detail_no');
+    const state = stringField(detail, 'plan_detail_state');
+    if (planDetailNo === undefined || planDetailNo < 1 || state === undefined || !(state in PLAN_DETAIL_STATES.ranks)) return [];
+    const text = (name: string) => stringField(detail, name);
+    return [
+      {
+        item: userSignPlanDetailKey(key, planDetailNo),
+        kind: 'USER_SIGN_PLAN_DETAIL' as const,
+        machine: PLAN_DETAIL_STATES,
+        order: { state, at: from.at, tieBreak: from.tieBreak },
+        identity: { ...accountAttributes(key, { merchant_sign_plan_no: key.merchantSignPlanNo }), plan_detail_no: planDetailNo },
+        data: {
+          order_id: text('order_id'),
+          actual_pay_price: integerField(detail, 'actual_pay_price'),
+          use_time: text('use_time'),
+          complete_time: text('complete_time'),
+          cancel_time: text('cancel_time'),
+        },
+        once: {
+          merchant_plan_detail_no: text('merchant_plan_detail_no'),
+          plan_detail_name: text('plan_detail_name'),
+          original_price: integerField(detail, 'original_price'),
+          actual_price: integerField(detail, 'actual_price'),
+        },
+        ...fromAttributes(from),
+      },
+    ];
+  });
+}
+
+const fromAttributes = (from: ChangeFrom): Pick<StateChange, 'source' | 'sourceId' | 'receivedAt'> => ({ source: from.source, sourceId: from.sourceId, receivedAt: from.receivedAt });
+
+/** What a notification is about: the partition it is recorded in, the attributes naming it, and the changes it brings (the first decides the outcome). */
+function notificationSubject(notification: ReceivedNotification): { object: ItemKey; identity: Attributes; changes: StateChange[] } | undefined {
+  const from: ChangeFrom = { source: 'notification', sourceId: notification.id, at: notification.createTime, tieBreak: notification.id, receivedAt: notification.receivedAt };
+  const { order, signPlan, eventType, plaintext } = notification;
+  if (signPlan && USER_SIGN_PLAN_EVENTS.has(eventType)) {
+    const change = userSignPlanChange(signPlan, plaintext, from);
+    return {
+      object: userSignPlanKey(signPlan),
+      identity: accountAttributes(signPlan, { merchant_sign_plan_no: signPlan.merchantSignPlanNo }),
+      // A sign plan in a state the ledger does not know is kept, not applied, its details neither.
+      changes: change ? [change, ...userSignPlanDetailChanges(signPlan, plaintext, from)] : [],
+    };
+  }
+  if (!order) return undefined;
+  const change = SERVICE_ORDER_EVENTS.has(eventType) ? serviceOrderChange(order, plaintext, from) : undefined;
+  return { object: serviceOrderKey(order), identity: accountAttributes(order, { out_order_no: order.outOrderNo }), changes: change ? [change] : [] };
 }
 
 const accountAttributes = (account: Account, numbers: Record<string, string>): Record<string, string | undefined> => ({
@@ -206,15 +316,15 @@ export class Ledger {
    */
   async recordNotification(notification: ReceivedNotification): Promise<NotificationOutcome> {
     const signal = this.#budget();
-    const { order } = notification;
-    const item = order ? notificationKey(serviceOrderKey(order), notification.id) : unattachedNotificationKey(notification.mchid, notification.id);
+    const subject = notificationSubject(notification);
+    const item = subject ? notificationKey(subject.object, notification.id) : unattachedNotificationKey(notification.mchid, notification.id);
     const recorded = await this.#conditional(
       new PutCommand({
         TableName: this.#options.tableName,
         Item: {
           ...item,
           kind: 'NOTIFICATION',
-          ...withoutUndefined(order ? accountAttributes(order, { out_order_no: order.outOrderNo }) : accountAttributes({ mchid: notification.mchid }, {})),
+          ...withoutUndefined(subject ? subject.identity : accountAttributes({ mchid: notification.mchid }, {})),
           id: storable(notification.id),
           event_type: storable(notification.eventType),
           create_time: storable(notification.createTime),
@@ -226,18 +336,11 @@ export class Ledger {
       }),
       signal,
     );
-    const change =
-      order && SERVICE_ORDER_EVENTS.has(notification.eventType)
-        ? serviceOrderChange(order, notification.plaintext, {
-            source: 'notification',
-            sourceId: notification.id,
-            at: notification.createTime,
-            tieBreak: notification.id,
-            receivedAt: notification.receivedAt,
-          })
-        : undefined;
+    const [change, ...alongside] = subject?.changes ?? [];
     if (!change) return recorded ? 'recorded' : 'duplicate';
-    if ((await this.#apply(change, signal)).moved) return 'applied';
+    // Each object (a sign plan, each of its details) moves by its own version: in parallel, each at most once.
+    const [applied] = await Promise.all([this.#apply(change, signal), ...alongside.map((other) => this.#apply(other, signal))]);
+    if (applied!.moved) return 'applied';
     if (!recorded) return 'duplicate';
     // Recorded first but not applied: late, unless a concurrent copy applied it meanwhile.
     return (await this.#version(change.item, signal)) === changeVersion(change.machine, change.order) ? 'duplicate' : 'late';
@@ -427,5 +530,5 @@ function parsedObject(text: string): Record<string, unknown> {
   }
 }
 
-const withoutUndefined = (attributes: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => entry[1] !== undefined));
+const withoutUndefined = (attributes: Attributes): Record<string, string | number> =>
+  Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string | number] => entry[1] !== undefined));

@@ -21,6 +21,12 @@ export function stringField(fields: Record<string, unknown>, name: string): stri
   return typeof value === 'string' ? storable(value) : undefined;
 }
 
+/** An integer field (an amount, a detail's number) when a JavaScript number holds it exactly; the plaintext keeps any other. */
+export function integerField(fields: Record<string, unknown>, name: string): number | undefined {
+  const value = fields[name];
+  return Number.isSafeInteger(value) ? (value as number) : undefined;
+}
+
 /**
  * Matches JSON text whose every number (outside strings) is an integer of at most 15 digits, which
  * a JavaScript number holds exactly: WeChat Pay's amounts always are, so the plain parse serves.
