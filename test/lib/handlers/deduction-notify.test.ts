@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deductionNotifyHandler, MAX_NOTIFICATION_BYTES } from '../../../lib/handlers/deduction-notify';
-import { serviceOrderKey, unattachedNotificationKey } from '../../../lib/ledger/keys';
+import { serviceOrderKey, unattachedNotificationKey, userSignPlanKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent, type EventInput } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
@@ -120,14 +120,23 @@ describe('deduction-notify: accepted notifications', () => {
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
   });
 
-  it('records a PAYSCORE.USER_SIGN_PLAN (no order) once, as a notification of its own', async () => {
+  it('records a PAYSCORE.USER_SIGN_PLAN that names no merchant_sign_plan_no once, as a notification of its own', async () => {
     const id = `EV-SIGN-${randomUUID()}`;
-    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_SIGN_PLAN', plaintextText: JSON.stringify({ mchid: world.merchant.mchid, sign_state: 'SIGNED', merchant_sign_plan_no: 'SP1' }) });
+    const notification = merchantNotification({ id, eventType: 'PAYSCORE.USER_SIGN_PLAN', plaintextText: JSON.stringify({ mchid: world.merchant.mchid, sign_state: 'SIGNED', sign_plan_id: 'SP1' }) });
     const handler = notifyHandler();
     expect((await deliver(handler, notification)).statusCode).toBe(204);
     expect((await deliver(handler, notification)).statusCode).toBe(204);
     expect(await aws.item(unattachedNotificationKey(world.merchant.mchid, id))).toMatchObject({ kind: 'NOTIFICATION', id, event_type: 'PAYSCORE.USER_SIGN_PLAN' });
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded', 'duplicate']);
+  });
+
+  it('a PAYSCORE.USER_SIGN_PLAN in a sign_state the ledger does not know is kept in the sign plan\'s partition, applied to nothing', async () => {
+    const id = `EV-SIGN-${randomUUID()}`;
+    const key = { mchid: world.merchant.mchid, merchantSignPlanNo: `SP${randomUUID().slice(0, 8)}` };
+    const plaintext = { mchid: world.merchant.mchid, merchant_sign_plan_no: key.merchantSignPlanNo, sign_state: 'PAUSED', signed_detail_list: [{ plan_detail_no: 1, plan_detail_state: 'NOT_USED' }] };
+    expect((await deliver(notifyHandler(), merchantNotification({ id, eventType: 'PAYSCORE.USER_SIGN_PLAN', plaintextText: JSON.stringify(plaintext) }))).statusCode).toBe(204);
+    expect(await aws.record(userSignPlanKey(key))).toMatchObject({ object: undefined, details: [], notifications: [{ id, merchant_sign_plan_no: key.merchantSignPlanNo }] });
+    expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['recorded']);
   });
 
   it('hands the ledger what it received, at the time of the injected clock', async () => {

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intentKey, serviceOrderKey, userSignPlanKey, type ServiceOrderKey } from '../../../lib/ledger/keys';
+import { intentKey, pendingPartition, serviceOrderKey, unattachedNotificationKey, userSignPlanDetailKey, userSignPlanKey, type ServiceOrderKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
 import { Ledger } from '../../../lib/ledger/ledger';
 import type { ReceivedNotification } from '../../../lib/ledger/notification-record';
 import { USER_SIGN_PLAN_STATES } from '../../../lib/ledger/states';
@@ -317,5 +317,192 @@ describe('ledger: any object kind, by its own state machine', () => {
     const signPlan = await aws.item(userSignPlanKey(key));
     expect(signPlan).toMatchObject({ state: 'SIGN_PLAN_CANCEL', sign_plan_id: 'SIGNPLAN-1', source_id: 'EV-SIGN_PLAN_CANCEL' });
     expect(signPlan).not.toHaveProperty('pending_pk');
+  });
+});
+
+describe('ledger: user sign plan notifications', () => {
+  const newSignPlan = (subMchid?: string): UserSignPlanKey => ({ mchid: MCHID, ...(subMchid === undefined ? {} : { subMchid }), merchantSignPlanNo: `S${randomUUID().replace(/-/g, '').slice(0, 20)}` });
+
+  /** A sign plan's plaintext as USER_SIGN_PLAN carries it, three details NOT_USED unless `details` say otherwise. */
+  const signPlanText = (key: UserSignPlanKey, fields: Record<string, unknown> = {}, details: Record<string, unknown>[] = []) =>
+    JSON.stringify({
+      sign_plan_id: 'SIGNPLAN-1',
+      openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+      service_id: 'SERVICE-1',
+      mchid: key.mchid,
+      ...(key.subMchid ? { sub_mchid: key.subMchid, sub_appid: 'wxSUBAPPID' } : {}),
+      appid: 'wxAPPID',
+      merchant_sign_plan_no: key.merchantSignPlanNo,
+      plan_id: 'PLAN-1',
+      going_detail_no: 0,
+      sign_state: 'SIGNED',
+      cancel_sign_type: 'NOT_CANCEL',
+      plan_name: '羽毛球课3节',
+      plan_over_time: '2026-12-22T10:00:00+08:00',
+      signed_detail_list: [1, 2, 3].map((n) => ({
+        plan_detail_no: n,
+        original_price: 3000,
+        actual_price: 2500,
+        plan_detail_state: 'NOT_USED',
+        merchant_plan_detail_no: `D-${n}`,
+        plan_detail_name: `第${n}节`,
+        ...details[n - 1],
+      })),
+      sign_time: '2026-11-22T10:00:00+08:00',
+      ...fields,
+    });
+
+  function signPlanNotification(key: UserSignPlanKey, input: { id?: string; eventType?: string; createTime?: string; text?: string } = {}): ReceivedNotification {
+    const text = input.text ?? signPlanText(key);
+    return {
+      id: input.id ?? `EV-${randomUUID()}`,
+      eventType: input.eventType ?? 'PAYSCORE.USER_SIGN_PLAN',
+      createTime: input.createTime ?? '2026-11-22T10:00:00+08:00',
+      receivedAt: '2026-11-22T02:00:01.000Z',
+      plaintext: { text, fields: JSON.parse(text) },
+      order: undefined,
+      signPlan: key,
+      mchid: key.mchid,
+    };
+  }
+  const cancel = (key: UserSignPlanKey, createTime = '2026-11-22T11:00:00+08:00', details: Record<string, unknown>[] = []) =>
+    signPlanNotification(key, {
+      eventType: 'PAYSCORE.USER_CANCEL_SIGN_PLAN',
+      createTime,
+      text: signPlanText(key, { sign_state: 'SIGN_PLAN_CANCEL', cancel_sign_time: '2026-11-22T11:00:00+08:00', cancel_sign_type: 'USER', cancel_reason: '用户取消' }, details),
+    });
+  const detailsOf = async (key: UserSignPlanKey) => (await aws.record(userSignPlanKey(key))).details;
+
+  it('a USER_SIGN_PLAN writes the sign plan and each detail, every attribute named', async () => {
+    const key = newSignPlan('1900000110');
+    const sign = signPlanNotification(key, { id: 'EV-SIGN-1' });
+    expect(await ledger.recordNotification(sign)).toBe('applied');
+    const common = { mchid: MCHID, sub_mchid: '1900000110', merchant_sign_plan_no: key.merchantSignPlanNo, source: 'notification', source_id: 'EV-SIGN-1', changed_at: '2026-11-22T02:00:01.000Z' };
+    const { object, details } = await aws.record(userSignPlanKey(key));
+    expect(object).toEqual({
+      ...userSignPlanKey(key),
+      ...common,
+      kind: 'USER_SIGN_PLAN',
+      state: 'SIGNED',
+      version: '2#0#2026-11-22T02:00:00.000Z#EV-SIGN-1',
+      sign_time: '2026-11-22T10:00:00+08:00',
+      cancel_sign_type: 'NOT_CANCEL',
+      going_detail_no: 0,
+      plan_over_time: '2026-12-22T10:00:00+08:00',
+      sign_plan_id: 'SIGNPLAN-1',
+      plan_id: 'PLAN-1',
+      service_id: 'SERVICE-1',
+      appid: 'wxAPPID',
+      sub_appid: 'wxSUBAPPID',
+      pending_pk: pendingPartition(MCHID, 'USER_SIGN_PLAN'),
+      pending_since: '2026-11-22T02:00:01.000Z',
+    });
+    expect(details).toEqual(
+      [1, 2, 3].map((n) => ({
+        ...userSignPlanDetailKey(key, n),
+        ...common,
+        kind: 'USER_SIGN_PLAN_DETAIL',
+        plan_detail_no: n,
+        state: 'NOT_USED',
+        version: '1#0#2026-11-22T02:00:00.000Z#EV-SIGN-1',
+        merchant_plan_detail_no: `D-${n}`,
+        plan_detail_name: `第${n}节`,
+        original_price: 3000,
+        actual_price: 2500,
+      })),
+    );
+  });
+
+  it('a cancel after the sign is applied and final; the old sign after it is late, a replay of either a duplicate', async () => {
+    const key = newSignPlan();
+    const sign = signPlanNotification(key);
+    expect(await ledger.recordNotification(sign)).toBe('applied');
+    const cancelled = cancel(key);
+    expect(await ledger.recordNotification(cancelled)).toBe('applied');
+    expect(await aws.item(userSignPlanKey(key))).toMatchObject({ state: 'SIGN_PLAN_CANCEL', cancel_sign_time: '2026-11-22T11:00:00+08:00', cancel_sign_type: 'USER', cancel_reason: '用户取消', source_id: cancelled.id });
+    // A newer USER_SIGN_PLAN (a later create_time than the cancel) does not leave the terminal state either.
+    expect(await ledger.recordNotification(signPlanNotification(key, { createTime: '2026-11-22T12:00:00+08:00' }))).toBe('late');
+    expect(await ledger.recordNotification(sign)).toBe('duplicate');
+    expect(await ledger.recordNotification(cancelled)).toBe('duplicate');
+    expect(await aws.item(userSignPlanKey(key))).toMatchObject({ state: 'SIGN_PLAN_CANCEL', source_id: cancelled.id });
+    expect((await aws.record(userSignPlanKey(key))).notifications).toHaveLength(3);
+  });
+
+  it('within SIGNED, an older message never overwrites a newer one; COMPLETE and EXPIRE are final too', async () => {
+    const key = newSignPlan();
+    expect(await ledger.recordNotification(signPlanNotification(key, { createTime: '2026-11-22T10:05:00+08:00', text: signPlanText(key, { going_detail_no: 2 }) }))).toBe('applied');
+    expect(await ledger.recordNotification(signPlanNotification(key, { text: signPlanText(key, { going_detail_no: 1 }) }))).toBe('late');
+    expect(await aws.item(userSignPlanKey(key))).toMatchObject({ state: 'SIGNED', going_detail_no: 2 });
+    for (const final of ['COMPLETE', 'EXPIRE']) {
+      const other = newSignPlan();
+      expect(await ledger.recordNotification(signPlanNotification(other, { text: signPlanText(other, { sign_state: final }) }))).toBe('applied');
+      expect(await ledger.recordNotification(cancel(other))).toBe('late');
+      expect(await aws.item(userSignPlanKey(other))).toMatchObject({ state: final });
+    }
+  });
+
+  it("a detail moves forward only: its state, order_id and actual_pay_price stay when an older message arrives", async () => {
+    const key = newSignPlan();
+    const using = { plan_detail_state: 'USING', order_id: 'ORDER-1', use_time: '2026-11-22T10:30:00+08:00' };
+    const used = { ...using, plan_detail_state: 'USED', actual_pay_price: 2500, complete_time: '2026-11-22T10:50:00+08:00' };
+    const cancelledDetail = { plan_detail_state: 'SIGN_PLAN_DETAIL_CANCEL', cancel_time: '2026-11-22T10:55:00+08:00' };
+    expect(await ledger.recordNotification(signPlanNotification(key, { createTime: '2026-11-22T10:40:00+08:00', text: signPlanText(key, {}, [using]) }))).toBe('applied');
+    expect((await detailsOf(key))[0]).toMatchObject({ state: 'USING', order_id: 'ORDER-1', use_time: '2026-11-22T10:30:00+08:00' });
+    expect(await ledger.recordNotification(cancel(key, '2026-11-22T11:00:00+08:00', [used, cancelledDetail]))).toBe('applied');
+    // The sign itself, older than both, arrives last.
+    expect(await ledger.recordNotification(signPlanNotification(key))).toBe('late');
+    const [first, second, third] = await detailsOf(key);
+    expect(first).toMatchObject({ state: 'USED', order_id: 'ORDER-1', actual_pay_price: 2500, use_time: '2026-11-22T10:30:00+08:00', complete_time: '2026-11-22T10:50:00+08:00' });
+    expect(second).toMatchObject({ state: 'SIGN_PLAN_DETAIL_CANCEL', cancel_time: '2026-11-22T10:55:00+08:00' });
+    expect(third).toMatchObject({ state: 'NOT_USED', version: '1#0#2026-11-22T03:00:00.000Z#' + (third!.source_id as string) });
+  });
+
+  it('a USING detail told again with a newer order_id takes it; an older one with another order_id does not', async () => {
+    const key = newSignPlan();
+    const at = (time: string, orderId: string) => signPlanNotification(key, { createTime: time, text: signPlanText(key, {}, [{ plan_detail_state: 'USING', order_id: orderId }]) });
+    expect(await ledger.recordNotification(at('2026-11-22T10:10:00+08:00', 'ORDER-2'))).toBe('applied');
+    await ledger.recordNotification(at('2026-11-22T10:05:00+08:00', 'ORDER-1'));
+    expect((await detailsOf(key))[0]).toMatchObject({ state: 'USING', order_id: 'ORDER-2' });
+    await ledger.recordNotification(at('2026-11-22T10:20:00+08:00', 'ORDER-3'));
+    expect((await detailsOf(key))[0]).toMatchObject({ state: 'USING', order_id: 'ORDER-3' });
+  });
+
+  it('the same notification recorded 3 times concurrently: applied once, the details once', async () => {
+    const key = newSignPlan();
+    const sign = signPlanNotification(key);
+    expect((await Promise.all([1, 2, 3].map(() => ledger.recordNotification(sign)))).sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    const record = await aws.record(userSignPlanKey(key));
+    expect(record.notifications).toHaveLength(1);
+    expect(record.details.map((detail) => detail.source_id)).toEqual([sign.id, sign.id, sign.id]);
+  });
+
+  it('no genuine content fails it: details that are not objects, unnumbered or in an unknown state are left out; numbers beyond 2^53 stay in the plaintext only', async () => {
+    const key = newSignPlan();
+    const text = signPlanText(key, {}, [{ actual_price: 1 }, { plan_detail_no: 0 }, { plan_detail_state: 'PAUSED' }])
+      .replace('"actual_price":1,', '"actual_price":9007199254740993,')
+      .replace('"signed_detail_list":[', '"signed_detail_list":["x",null,{"plan_detail_no":1.5,"plan_detail_state":"NOT_USED"},');
+    const sign = signPlanNotification(key, { text });
+    expect(await ledger.recordNotification(sign)).toBe('applied');
+    const record = await aws.record(userSignPlanKey(key));
+    expect(record.details).toHaveLength(1);
+    expect(record.details[0]).toMatchObject({ plan_detail_no: 1, state: 'NOT_USED', original_price: 3000 });
+    expect(record.details[0]).not.toHaveProperty('actual_price');
+    expect(record.notifications[0]!.plaintext).toBe(text);
+    const listless = newSignPlan();
+    expect(await ledger.recordNotification(signPlanNotification(listless, { text: signPlanText(listless, { signed_detail_list: 'none' }) }))).toBe('applied');
+    expect(await detailsOf(listless)).toEqual([]);
+  });
+
+  it('a sign plan notification without a sign_state, or an order event naming a sign plan, moves no sign plan', async () => {
+    const key = newSignPlan();
+    const stateless = signPlanNotification(key, { text: signPlanText(key, { sign_state: undefined }) });
+    expect(await ledger.recordNotification(stateless)).toBe('recorded');
+    const paid = signPlanNotification(key, { eventType: 'PAYSCORE.USER_PAID' });
+    expect(await ledger.recordNotification(paid)).toBe('recorded');
+    const record = await aws.record(userSignPlanKey(key));
+    expect(record).toMatchObject({ object: undefined, details: [] });
+    // Kept with the sign plan it names; the order event, about no order, on its own.
+    expect(record.notifications.map((entry) => entry.id)).toEqual([stateless.id]);
+    expect(await aws.item(unattachedNotificationKey(MCHID, paid.id))).toMatchObject({ event_type: 'PAYSCORE.USER_PAID' });
   });
 });
