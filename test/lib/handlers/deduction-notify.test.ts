@@ -154,6 +154,11 @@ describe('deduction-notify: accepted notifications', () => {
     expect((await deliver(handler, orderless)).statusCode).toBe(204);
     const oddSubMchid = merchantNotification({ plaintext: { out_order_no: out, sub_mchid: 1900000109 } });
     expect((await deliver(handler, oddSubMchid)).statusCode).toBe(204);
+    const signPlan = buildNotification(world.wechatpay, world.partner, { eventType: 'PAYSCORE.USER_SIGN_PLAN', plaintextText: JSON.stringify({ mchid: world.partner.mchid, sub_mchid: '1900000109', merchant_sign_plan_no: 'SP-1' }) });
+    expect((await deliver(partner, signPlan)).statusCode).toBe(204);
+    expect(received[4]).toMatchObject({ order: undefined, signPlan: { mchid: world.partner.mchid, subMchid: '1900000109', merchantSignPlanNo: 'SP-1' } });
+    expect(received[0]).toHaveProperty('signPlan', undefined);
+    expect(log.lines.at(-1)!.attributes).toMatchObject({ merchant_sign_plan_no: 'SP-1', out_order_no: undefined });
     expect(received[2]).toHaveProperty('order', undefined);
     expect(received[3]).toMatchObject({ order: { subMchid: undefined, outOrderNo: out } });
     expect(received.slice(0, 2)).toMatchObject([
