@@ -23,7 +23,9 @@ try {
 function describeLedger(items: Record<string, unknown>[]): string[] {
   const text = (value: unknown) => (value === undefined ? '-' : String(value));
   const account = (item: Record<string, unknown>) => (item.sub_mchid === undefined ? text(item.mchid) : `${text(item.mchid)}/${text(item.sub_mchid)}`);
-  const number = (item: Record<string, unknown>) => text(item.out_order_no ?? item.merchant_sign_plan_no ?? item.merchant_plan_no ?? (item.plan_detail_no === undefined ? undefined : `detail ${text(item.plan_detail_no)}`));
+  // A plan detail also names its sign plan, whose line it sits under.
+  const number = (item: Record<string, unknown>) =>
+    item.plan_detail_no === undefined ? text(item.out_order_no ?? item.merchant_sign_plan_no ?? item.merchant_plan_no) : `detail ${text(item.plan_detail_no)}`;
   const collection = (item: Record<string, unknown>) => (typeof item.collection === 'string' ? ` collection ${text((JSON.parse(item.collection) as { state?: string }).state)}` : '');
   const describe = (item: Record<string, unknown>): string => {
     switch (item.kind) {
