@@ -84,6 +84,15 @@ export interface StateChange {
   pending?: { mchid: string; kind: PendingKind };
 }
 
+/** Where a change came from, and when WeChat Pay said it. */
+export interface ChangeFrom {
+  source: ChangeSource;
+  sourceId: string | undefined;
+  at: string;
+  tieBreak: string;
+  receivedAt: string;
+}
+
 /** What WeChat Pay says of a service order (a notification's plaintext, a create or query answer). */
 export interface WechatpayText {
   text: string;
@@ -116,15 +125,6 @@ export function serviceOrderChange(
     receivedAt: from.receivedAt,
     pending: { mchid: key.mchid, kind: 'SERVICE_ORDER' },
   };
-}
-
-/** Where a change came from, and when WeChat Pay said it. */
-export interface ChangeFrom {
-  source: ChangeSource;
-  sourceId: string | undefined;
-  at: string;
-  tieBreak: string;
-  receivedAt: string;
 }
 
 /**
