@@ -133,6 +133,7 @@ export function serviceOrderChange(
  */
 export function userSignPlanChange(key: UserSignPlanKey, said: WechatpayText, from: ChangeFrom): StateChange | undefined {
   const state = stringField(said.fields, 'sign_state');
+  // Stryker disable next-line ConditionalExpression: `undefined in ranks` is false too; the first test is for the type only.
   if (state === undefined || !(state in USER_SIGN_PLAN_STATES.ranks)) return undefined;
   const text = (name: string) => stringField(said.fields, name);
   return {

@@ -49,6 +49,7 @@ describe('deduction-notify: accepted notifications', () => {
     expect(notifications).toHaveLength(1);
     expect(item).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, order_id: '15646546545165651651', state: 'DONE', source: 'notification', source_id: notifications[0]!.id });
     expect(JSON.parse(item!.collection as string)).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
+    expect(notifications[0]).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, event_type: 'PAYSCORE.USER_PAID' });
     expect(JSON.parse(notifications[0]!.plaintext as string)).toMatchObject({ out_order_no: out, future_field: '新字段' });
   });
 
