@@ -310,7 +310,7 @@ export class Ledger {
 
   /**
    * Records a notification durably as an item of its own, at most once per id,
-   * then applies it to its order. Every copy applies (so a copy whose first
+   * and applies it to its object, both writes at once. Every copy applies (so a copy whose first
    * delivery failed between the two writes completes it); the order's version
    * makes a second application of the same message impossible. Resolves only
    * once DynamoDB has acknowledged the writes.
@@ -319,7 +319,9 @@ export class Ledger {
     const signal = this.#budget();
     const subject = notificationSubject(notification);
     const item = subject ? notificationKey(subject.object, notification.id) : unattachedNotificationKey(notification.mchid, notification.id);
-    const recorded = await this.#conditional(
+    // The record and the application are independent conditional writes: both go at once, and the
+    // answer waits for both. A retry repeats both, so a copy that failed between them completes it.
+    const recording = this.#conditional(
       new PutCommand({
         TableName: this.#options.tableName,
         Item: {
@@ -338,12 +340,12 @@ export class Ledger {
       signal,
     );
     const [change, ...alongside] = subject?.changes ?? [];
-    if (!change) return recorded ? 'recorded' : 'duplicate';
+    if (!change) return (await recording) ? 'recorded' : 'duplicate';
     // Each object (a sign plan, each of its details) moves by its own version: in parallel, each at most once.
-    const [applied] = await Promise.all([this.#apply(change, signal), ...alongside.map((other) => this.#apply(other, signal))]);
-    if (applied!.moved) return 'applied';
+    const [recorded, applied] = await Promise.all([recording, this.#apply(change, signal), ...alongside.map((other) => this.#apply(other, signal))]);
+    if (applied.moved) return 'applied';
     if (!recorded) return 'duplicate';
-    // Recorded first but not applied: late, unless a concurrent copy applied it meanwhile.
+    // Recorded but not applied: late, unless a concurrent copy applied it meanwhile.
     return (await this.#version(change.item, signal)) === changeVersion(change.machine, change.order) ? 'duplicate' : 'late';
   }
 
