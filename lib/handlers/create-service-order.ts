@@ -14,8 +14,7 @@ import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
 import { isJsonObject, Signer, WechatPayClient, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
 import type { ServiceOrderVariant } from './service-order-variants';
-
-export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
+import { callDeadline, USER_AGENT } from './wechatpay-call';
 
 export interface CreateServiceOrderDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -63,7 +62,7 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...deps.retry,
     });
-    const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+    const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
     const response = await client.request({ method: 'POST', path: variant.wechatpayPath, body, deadlineMs });
     checkAnswerIsAbout(response, { out_order_no: outTradeNo, mchid: credentials.mchid, sub_mchid: variant.subMchid(order), service_id: (order as { service_id: string }).service_id });
 

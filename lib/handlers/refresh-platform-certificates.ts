@@ -21,7 +21,7 @@ import {
   type Clock,
   type Transport,
 } from '../wechatpay';
-import { USER_AGENT } from './create-service-order';
+import { callDeadline, USER_AGENT } from './wechatpay-call';
 
 export interface RefreshDependencies {
   secrets: Pick<SecretWriter, 'read' | 'write'>;
@@ -75,7 +75,7 @@ async function refresh(deps: RefreshDependencies, log: Log, context: Context): P
     clock,
     ...deps.retry,
   });
-  const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+  const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
   const response = await client.request({ method: 'GET', path: CERTIFICATES_PATH, body: Buffer.alloc(0), deadlineMs });
 
   const download = readCertificateDownload(response.body, secret.apiV3Key, clock);

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { decryptAeadAes256Gcm, encryptAeadAes256Gcm } from './aead';
 import { systemClock, type Clock } from './clock';
 import { CertificateDownloadError, UnsupportedAlgorithmError } from './errors';
-import { readCertificate } from './keys';
+import { CERTIFICATE_SERIAL, readCertificate } from './keys';
 import { NOTIFICATION_ALGORITHM } from './notification';
 import { isJsonObject } from './json';
 
@@ -49,7 +49,7 @@ function entries(body: Uint8Array): unknown[] {
 function decryptEntry(entry: unknown, path: string, apiV3Key: Buffer): { serial: string; pem: string } {
   if (!isJsonObject(entry)) throw new CertificateDownloadError(path, 'must be an object');
   const serial = member(entry, 'serial_no', path);
-  if (!/^[0-9A-Fa-f]{1,40}$/.test(serial)) throw new CertificateDownloadError(`${path}.serial_no`, 'must be a hex certificate serial');
+  if (!CERTIFICATE_SERIAL.test(serial)) throw new CertificateDownloadError(`${path}.serial_no`, 'must be a hex certificate serial');
   const encrypted = entry.encrypt_certificate;
   const encryptedPath = `${path}.encrypt_certificate`;
   if (!isJsonObject(encrypted)) throw new CertificateDownloadError(encryptedPath, 'must be an object');

@@ -27,6 +27,9 @@ export function loadPrivateKey(pem: string, field = 'merchantPrivateKey'): KeyOb
   return requireRsa(key, field);
 }
 
+/** A certificate serial as WeChat Pay and the merchant API certificate spell it: up to 40 hex digits. */
+export const CERTIFICATE_SERIAL = /^[0-9A-Fa-f]{1,40}$/;
+
 /** Certificate serials are hex; compare them without case or leading zeros. */
 export const normalizeSerial = (serial: string): string => serial.toUpperCase().replace(/^0+(?=.)/, '');
 
@@ -85,7 +88,7 @@ export function loadWechatpayKeys(keys: Readonly<Record<string, string>>, field 
     if (typeof pem !== 'string') throw new ConfigurationError(entryField, 'must be a PEM string');
     if (isPublicKeyId(id)) {
       loaded.set(id.toUpperCase(), { publicKey: loadPublicKey(pem, entryField) });
-    } else if (/^[0-9A-Fa-f]{1,40}$/.test(id)) {
+    } else if (CERTIFICATE_SERIAL.test(id)) {
       const { publicKey, notAfter } = readCertificate(pem, id, entryField);
       loaded.set(id.toUpperCase(), { publicKey, notAfter });
     } else {
