@@ -5,7 +5,7 @@
 import type { Context } from 'aws-lambda';
 import { AnswerMismatchError, RequestValidationError } from '../errors';
 import { apiErrorResponse } from '../http/error-responses';
-import { httpHandler } from '../http/error-mapping';
+import { httpHandler } from '../http/http-handler';
 import { rawBody, type ProxyEvent } from '../http/event';
 import { jsonResponse, type HttpResponse } from '../http/response';
 import type { CreateRecord, Ledger } from '../ledger/ledger';
