@@ -1,6 +1,6 @@
 /** Reading the fields of the account secret (SPEC "The secret"); errors name the bad field, never its value. */
 import type { KeyObject } from 'node:crypto';
-import { apiV3KeyBytes, CERTIFICATE_SERIAL, ConfigurationError, isJsonObject, loadPrivateKey } from '../wechatpay';
+import { apiV3KeyBytes, CERTIFICATE_SERIAL, ConfigurationError, isJsonObject, loadPrivateKey, parseJsonObject } from '../wechatpay';
 
 /** What signs and decrypts for the account: everything in the secret but WeChat Pay's keys. */
 export interface AccountFields {
@@ -11,16 +11,11 @@ export interface AccountFields {
 }
 
 /** The SecretString as the JSON object it must be. */
-export function secretObject(secretString: string): Record<string, unknown> {
-  let secret: unknown;
-  try {
-    secret = JSON.parse(secretString);
-  } catch {
-    throw new ConfigurationError('SecretString', 'is not JSON: store the object of SPEC "The secret"');
-  }
-  if (!isJsonObject(secret)) throw new ConfigurationError('SecretString', 'is not a JSON object');
-  return secret;
-}
+export const secretObject = (secretString: string): Record<string, unknown> =>
+  parseJsonObject(secretString, {
+    notJson: () => new ConfigurationError('SecretString', 'is not JSON: store the object of SPEC "The secret"'),
+    notObject: () => new ConfigurationError('SecretString', 'is not a JSON object'),
+  });
 
 function requiredString(secret: Record<string, unknown>, field: string, pattern?: RegExp, shape?: string): string {
   const value = secret[field];

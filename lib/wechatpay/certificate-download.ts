@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock';
 import { CertificateDownloadError, UnsupportedAlgorithmError } from './errors';
 import { CERTIFICATE_SERIAL, readCertificate } from './keys';
 import { NOTIFICATION_ALGORITHM } from './notification';
-import { isJsonObject } from './json';
+import { isJsonObject, parseJsonObject } from './json';
 
 export const CERTIFICATES_PATH = '/v3/certificates';
 /** The associated data WeChat Pay encrypts every platform certificate with. */
@@ -36,13 +36,9 @@ function member(object: Json, name: string, path: string): string {
 }
 
 function entries(body: Uint8Array): unknown[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    throw new CertificateDownloadError('body', 'is not JSON');
-  }
-  if (!isJsonObject(parsed) || !Array.isArray(parsed.data)) throw new CertificateDownloadError('data', 'must be an array');
+  const noData = () => new CertificateDownloadError('data', 'must be an array');
+  const parsed = parseJsonObject(Buffer.from(body).toString('utf8'), { notJson: () => new CertificateDownloadError('body', 'is not JSON'), notObject: noData });
+  if (!Array.isArray(parsed.data)) throw noData();
   return parsed.data;
 }
 
