@@ -12,9 +12,9 @@ import type { CreateRecord, Ledger } from '../ledger/ledger';
 import { userReference, withContext, type Log } from '../log';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
-import { isJsonObject, Signer, WechatPayClient, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
+import { isJsonObject, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
 import type { ServiceOrderVariant } from './service-order-variants';
-import { callDeadline, USER_AGENT } from './wechatpay-call';
+import { callDeadline, wechatpayClient } from './wechatpay-call';
 
 export interface CreateServiceOrderDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -51,15 +51,13 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
     const body = Buffer.from(requestText);
 
     const credentials = await deps.secrets.get();
-    const client = new WechatPayClient({
+    const client = wechatpayClient(credentials, {
       baseUrl: deps.baseUrl,
-      signer: new Signer({ mchid: credentials.mchid, serialNo: credentials.merchantSerialNo, privateKey: credentials.merchantPrivateKey, ...(deps.clock ? { clock: deps.clock } : {}) }),
       verifier: () => credentials.verifier,
       refreshVerifier: async () => (await deps.secrets.forceRefresh()).verifier,
       wechatpaySerial: credentials.preferredWechatpaySerial,
-      userAgent: USER_AGENT,
       transport: deps.transport,
-      ...(deps.clock ? { clock: deps.clock } : {}),
+      clock: deps.clock,
       ...deps.retry,
     });
     const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);

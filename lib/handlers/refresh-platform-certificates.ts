@@ -14,14 +14,12 @@ import {
   isPublicKeyId,
   mergePlatformCertificates,
   readCertificateDownload,
-  Signer,
   systemClock,
   trustedKeys,
-  WechatPayClient,
   type Clock,
   type Transport,
 } from '../wechatpay';
-import { callDeadline, USER_AGENT } from './wechatpay-call';
+import { callDeadline, wechatpayClient } from './wechatpay-call';
 
 export interface RefreshDependencies {
   secrets: Pick<SecretWriter, 'read' | 'write'>;
@@ -65,12 +63,10 @@ async function refresh(deps: RefreshDependencies, log: Log, context: Context): P
   }
 
   const now = clock();
-  const client = new WechatPayClient({
+  const client = wechatpayClient(secret, {
     baseUrl: deps.baseUrl,
-    signer: new Signer({ mchid: secret.mchid, serialNo: secret.merchantSerialNo, privateKey: secret.merchantPrivateKey, clock }),
     verifier: () => certificateDownloadVerifier({ trusted: trustedKeys(secret.keys, now), apiV3Key: secret.apiV3Key, clock }),
     wechatpaySerial: downloadSigningSerial(secret.keys, now),
-    userAgent: USER_AGENT,
     transport: deps.transport,
     clock,
     ...deps.retry,
