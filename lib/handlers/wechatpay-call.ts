@@ -1,16 +1,12 @@
 /** What every handler's call to WeChat Pay shares: who signs it and says it is calling, and how long it may take. */
-import type { KeyObject } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { AccountFields } from '../secrets/secret-fields';
 import { Signer, WechatPayClient, type ClientOptions } from '../wechatpay';
 
 const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
 
 /** The fields of the account secret that sign a request. */
-export interface SigningAccount {
-  mchid: string;
-  merchantSerialNo: string;
-  merchantPrivateKey: KeyObject;
-}
+type SigningAccount = Pick<AccountFields, 'mchid' | 'merchantSerialNo' | 'merchantPrivateKey'>;
 
 /** A client whose requests `account` signs (on `options.clock`), sent with this project's user agent. */
 export const wechatpayClient = (account: SigningAccount, options: Omit<ClientOptions, 'signer' | 'userAgent'>): WechatPayClient =>
