@@ -4,7 +4,7 @@
  * environment), and a ledger that keeps nothing, so only our own cost is measured.
  */
 import type { Context } from 'aws-lambda';
-import { secretsManagerClient } from '../lib/aws-clients/secrets-manager';
+import { secretsManagerClient } from '../lib/wiring/secrets-manager-client';
 import { createServiceOrderHandler } from '../lib/handlers/create-service-order';
 import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
 import { merchantServiceOrder } from '../lib/handlers/service-order-variants';

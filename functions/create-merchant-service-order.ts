@@ -1,5 +1,5 @@
 /** POST /merchant/service-orders: creates a sign-plan service order for the direct merchant. */
 import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
-import { createServiceOrderFunction } from '../lib/runtime/create-service-order';
+import { createServiceOrderFunction } from '../lib/wiring/create-service-order';
 
 export const handler = createServiceOrderFunction(merchantServiceOrder, process.env);

@@ -1,4 +1,4 @@
 /** POST /merchant/notify and /partner/notify: WeChat Pay's deduction notifications, recorded exactly once. */
-import { deductionNotifyFunction } from '../lib/runtime/deduction-notify';
+import { deductionNotifyFunction } from '../lib/wiring/deduction-notify';
 
 export const handler = deductionNotifyFunction(process.env);

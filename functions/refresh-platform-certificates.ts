@@ -1,4 +1,4 @@
 /** Scheduled every 12 h per account (and on demand: `npm run certificates`): WeChat Pay's platform certificates into the account secret. */
-import { refreshPlatformCertificatesFunction } from '../lib/runtime/refresh-platform-certificates';
+import { refreshPlatformCertificatesFunction } from '../lib/wiring/refresh-platform-certificates';
 
 export const handler = refreshPlatformCertificatesFunction(process.env);

@@ -1,15 +1,15 @@
 /**
  * The application's errors beside the protocol core's (lib/wechatpay/errors.ts).
- * Each has a stable `code`; lib/http/error-responses.ts is the one table that
- * turns any of them into an HTTP answer.
+ * Both trees stand on `CodedError`: each error has a stable `code`, and
+ * lib/http/error-responses.ts is the one table that turns any of them into an HTTP answer.
  */
-import { WechatPayError } from './wechatpay';
+import { CodedError } from './wechatpay/coded-error';
 import type { FieldError } from './service-order/schema';
 
-export { WechatPayError };
+export { CodedError };
 
 /** The caller's request is invalid; `errors` lists every bad field at once. */
-export class RequestValidationError extends WechatPayError {
+export class RequestValidationError extends CodedError {
   readonly code = 'INVALID_REQUEST';
 
   constructor(readonly errors: FieldError[]) {
@@ -18,12 +18,12 @@ export class RequestValidationError extends WechatPayError {
 }
 
 /** The account secret could not be read from Secrets Manager (and nothing is cached). */
-export class SecretUnavailableError extends WechatPayError {
+export class SecretUnavailableError extends CodedError {
   readonly code = 'SECRET_UNAVAILABLE';
 }
 
 /** The function's environment is incomplete: the deployment must be fixed. */
-export class EnvironmentError extends WechatPayError {
+export class EnvironmentError extends CodedError {
   readonly code = 'ENVIRONMENT_INVALID';
 
   constructor(readonly variable: string, problem: string) {
@@ -32,7 +32,7 @@ export class EnvironmentError extends WechatPayError {
 }
 
 /** A genuine notification for another account: this route's secret is not the account WeChat Pay notifies. */
-export class AccountMismatchError extends WechatPayError {
+export class AccountMismatchError extends CodedError {
   readonly code = 'NOTIFICATION_ACCOUNT_MISMATCH';
 
   constructor() {
@@ -41,7 +41,7 @@ export class AccountMismatchError extends WechatPayError {
 }
 
 /** The body exceeds what any genuine notification needs. */
-export class PayloadTooLargeError extends WechatPayError {
+export class PayloadTooLargeError extends CodedError {
   readonly code = 'PAYLOAD_TOO_LARGE';
 
   constructor(readonly limitBytes: number) {
@@ -50,7 +50,7 @@ export class PayloadTooLargeError extends WechatPayError {
 }
 
 /** A verified create answer about another order than the one asked for: not trusted, nothing of it recorded. */
-export class AnswerMismatchError extends WechatPayError {
+export class AnswerMismatchError extends CodedError {
   readonly code = 'WECHATPAY_ANSWER_MISMATCH';
 
   constructor(

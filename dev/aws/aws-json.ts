@@ -1,6 +1,7 @@
 /** The AWS JSON protocol (1.0: DynamoDB, 1.1: Secrets Manager) as the SDK v3 clients speak it. */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isJsonObject } from '../../lib/wechatpay/json';
 import { readBody } from './http-server';
 
 export type AwsJsonVersion = '1.0' | '1.1';
@@ -26,10 +27,8 @@ export async function readJsonBody(request: IncomingMessage): Promise<JsonObject
   } catch {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AwsError('SerializationException', 'The request body must be a JSON object.');
-  }
-  return body as JsonObject;
+  if (!isJsonObject(body)) throw new AwsError('SerializationException', 'The request body must be a JSON object.');
+  return body;
 }
 
 export function sendAwsJson(response: ServerResponse, version: AwsJsonVersion, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -5,17 +5,16 @@
 import type { Context } from 'aws-lambda';
 import { AnswerMismatchError, RequestValidationError } from '../errors';
 import { apiErrorResponse } from '../http/error-responses';
-import { httpHandler } from '../http/error-mapping';
+import { httpHandler } from '../http/http-handler';
 import { rawBody, type ProxyEvent } from '../http/event';
 import { jsonResponse, type HttpResponse } from '../http/response';
 import type { CreateRecord, Ledger } from '../ledger/ledger';
 import { userReference, withContext, type Log } from '../log';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate } from '../service-order/schema';
-import { isJsonObject, Signer, WechatPayClient, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
+import { isJsonObject, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
 import type { ServiceOrderVariant } from './service-order-variants';
-
-export const USER_AGENT = 'payscore-sign-plan-lambda/0.1.0';
+import { callDeadline, wechatpayClient } from './wechatpay-call';
 
 export interface CreateServiceOrderDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -52,18 +51,16 @@ export function createServiceOrderHandler<T extends object>(variant: ServiceOrde
     const body = Buffer.from(requestText);
 
     const credentials = await deps.secrets.get();
-    const client = new WechatPayClient({
+    const client = wechatpayClient(credentials, {
       baseUrl: deps.baseUrl,
-      signer: new Signer({ mchid: credentials.mchid, serialNo: credentials.merchantSerialNo, privateKey: credentials.merchantPrivateKey, ...(deps.clock ? { clock: deps.clock } : {}) }),
       verifier: () => credentials.verifier,
       refreshVerifier: async () => (await deps.secrets.forceRefresh()).verifier,
       wechatpaySerial: credentials.preferredWechatpaySerial,
-      userAgent: USER_AGENT,
       transport: deps.transport,
-      ...(deps.clock ? { clock: deps.clock } : {}),
+      clock: deps.clock,
       ...deps.retry,
     });
-    const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+    const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
     const response = await client.request({ method: 'POST', path: variant.wechatpayPath, body, deadlineMs });
     checkAnswerIsAbout(response, { out_order_no: outTradeNo, mchid: credentials.mchid, sub_mchid: variant.subMchid(order), service_id: (order as { service_id: string }).service_id });
 

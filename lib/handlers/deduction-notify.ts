@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { AccountMismatchError } from '../errors';
 import { notifyErrorResponse } from '../http/error-responses';
-import { httpHandler } from '../http/error-mapping';
+import { httpHandler } from '../http/http-handler';
 import { eventHeaders, rawBody, type ProxyEvent } from '../http/event';
 import type { HttpResponse } from '../http/response';
 import type { Ledger } from '../ledger/ledger';

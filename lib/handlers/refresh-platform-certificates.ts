@@ -14,14 +14,12 @@ import {
   isPublicKeyId,
   mergePlatformCertificates,
   readCertificateDownload,
-  Signer,
   systemClock,
   trustedKeys,
-  WechatPayClient,
   type Clock,
   type Transport,
 } from '../wechatpay';
-import { USER_AGENT } from './create-service-order';
+import { callDeadline, wechatpayClient } from './wechatpay-call';
 
 export interface RefreshDependencies {
   secrets: Pick<SecretWriter, 'read' | 'write'>;
@@ -65,17 +63,15 @@ async function refresh(deps: RefreshDependencies, log: Log, context: Context): P
   }
 
   const now = clock();
-  const client = new WechatPayClient({
+  const client = wechatpayClient(secret, {
     baseUrl: deps.baseUrl,
-    signer: new Signer({ mchid: secret.mchid, serialNo: secret.merchantSerialNo, privateKey: secret.merchantPrivateKey, clock }),
     verifier: () => certificateDownloadVerifier({ trusted: trustedKeys(secret.keys, now), apiV3Key: secret.apiV3Key, clock }),
     wechatpaySerial: downloadSigningSerial(secret.keys, now),
-    userAgent: USER_AGENT,
     transport: deps.transport,
     clock,
     ...deps.retry,
   });
-  const deadlineMs = Math.max(0, Math.min(deps.deadlineMs ?? DEFAULT_DEADLINE_MS, context.getRemainingTimeInMillis() - RESERVED_MS));
+  const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
   const response = await client.request({ method: 'GET', path: CERTIFICATES_PATH, body: Buffer.alloc(0), deadlineMs });
 
   const download = readCertificateDownload(response.body, secret.apiV3Key, clock);

@@ -1,6 +1,6 @@
 /** Reading the fields of the account secret (SPEC "The secret"); errors name the bad field, never its value. */
 import type { KeyObject } from 'node:crypto';
-import { apiV3KeyBytes, ConfigurationError, loadPrivateKey } from '../wechatpay';
+import { apiV3KeyBytes, CERTIFICATE_SERIAL, ConfigurationError, isJsonObject, loadPrivateKey, parseJsonObject } from '../wechatpay';
 
 /** What signs and decrypts for the account: everything in the secret but WeChat Pay's keys. */
 export interface AccountFields {
@@ -11,18 +11,11 @@ export interface AccountFields {
 }
 
 /** The SecretString as the JSON object it must be. */
-export function secretObject(secretString: string): Record<string, unknown> {
-  let secret: unknown;
-  try {
-    secret = JSON.parse(secretString);
-  } catch {
-    throw new ConfigurationError('SecretString', 'is not JSON: store the object of SPEC "The secret"');
-  }
-  if (typeof secret !== 'object' || secret === null || Array.isArray(secret)) {
-    throw new ConfigurationError('SecretString', 'is not a JSON object');
-  }
-  return secret as Record<string, unknown>;
-}
+export const secretObject = (secretString: string): Record<string, unknown> =>
+  parseJsonObject(secretString, {
+    notJson: () => new ConfigurationError('SecretString', 'is not JSON: store the object of SPEC "The secret"'),
+    notObject: () => new ConfigurationError('SecretString', 'is not a JSON object'),
+  });
 
 function requiredString(secret: Record<string, unknown>, field: string, pattern?: RegExp, shape?: string): string {
   const value = secret[field];
@@ -34,7 +27,7 @@ function requiredString(secret: Record<string, unknown>, field: string, pattern?
 export function accountFields(secret: Record<string, unknown>): AccountFields {
   return {
     mchid: requiredString(secret, 'mchid', /^\d{1,32}$/, 'the digits of the merchant id'),
-    merchantSerialNo: requiredString(secret, 'merchantSerialNo', /^[0-9A-Fa-f]{1,40}$/, 'the hex serial number of the merchant API certificate'),
+    merchantSerialNo: requiredString(secret, 'merchantSerialNo', CERTIFICATE_SERIAL, 'the hex serial number of the merchant API certificate'),
     merchantPrivateKey: loadPrivateKey(requiredString(secret, 'merchantPrivateKey')),
     apiV3Key: apiV3KeyBytes(requiredString(secret, 'apiV3Key')),
   };
@@ -44,8 +37,6 @@ export function accountFields(secret: Record<string, unknown>): AccountFields {
 export function storedWechatpayKeys(secret: Record<string, unknown>, { allowAbsent = false } = {}): Record<string, string> {
   const keys = secret.wechatpayPublicKeys;
   if (keys === undefined && allowAbsent) return {};
-  if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
-    throw new ConfigurationError('wechatpayPublicKeys', 'must be an object of key id → PEM');
-  }
+  if (!isJsonObject(keys)) throw new ConfigurationError('wechatpayPublicKeys', 'must be an object of key id → PEM');
   return keys as Record<string, string>;
 }

@@ -3,9 +3,9 @@ import type { KeyObject } from 'node:crypto';
 import { decryptAeadAes256Gcm, encryptAeadAes256Gcm } from './aead';
 import { systemClock, type Clock } from './clock';
 import { CertificateDownloadError, UnsupportedAlgorithmError } from './errors';
-import { readCertificate } from './keys';
+import { CERTIFICATE_SERIAL, readCertificate } from './keys';
 import { NOTIFICATION_ALGORITHM } from './notification';
-import { isJsonObject } from './json';
+import { isJsonObject, parseJsonObject } from './json';
 
 export const CERTIFICATES_PATH = '/v3/certificates';
 /** The associated data WeChat Pay encrypts every platform certificate with. */
@@ -36,20 +36,16 @@ function member(object: Json, name: string, path: string): string {
 }
 
 function entries(body: Uint8Array): unknown[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    throw new CertificateDownloadError('body', 'is not JSON');
-  }
-  if (!isJsonObject(parsed) || !Array.isArray(parsed.data)) throw new CertificateDownloadError('data', 'must be an array');
+  const noData = () => new CertificateDownloadError('data', 'must be an array');
+  const parsed = parseJsonObject(Buffer.from(body).toString('utf8'), { notJson: () => new CertificateDownloadError('body', 'is not JSON'), notObject: noData });
+  if (!Array.isArray(parsed.data)) throw noData();
   return parsed.data;
 }
 
 function decryptEntry(entry: unknown, path: string, apiV3Key: Buffer): { serial: string; pem: string } {
   if (!isJsonObject(entry)) throw new CertificateDownloadError(path, 'must be an object');
   const serial = member(entry, 'serial_no', path);
-  if (!/^[0-9A-Fa-f]{1,40}$/.test(serial)) throw new CertificateDownloadError(`${path}.serial_no`, 'must be a hex certificate serial');
+  if (!CERTIFICATE_SERIAL.test(serial)) throw new CertificateDownloadError(`${path}.serial_no`, 'must be a hex certificate serial');
   const encrypted = entry.encrypt_certificate;
   const encryptedPath = `${path}.encrypt_certificate`;
   if (!isJsonObject(encrypted)) throw new CertificateDownloadError(encryptedPath, 'must be an object');

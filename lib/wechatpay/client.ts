@@ -2,7 +2,7 @@ import { systemClock, type Clock } from './clock';
 import { VerificationError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from './errors';
 import { headerValue, type HeaderBag } from './headers';
 import type { Signer } from './signer';
-import { isJsonObject } from './json';
+import { parseJsonObject } from './json';
 import type { ResponseVerifier } from './verifier';
 
 /** Any of them present: the answer claims to be signed, and is verified whatever its status. */
@@ -140,13 +140,10 @@ export class WechatPayClient {
       throw new WechatPayApiError(status, errorBody(body), requestId);
     }
     await this.#verify(headers, body, 'answer');
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch (cause) {
-      throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause });
-    }
-    if (!isJsonObject(json)) throw new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object');
+    const json = parseJsonObject(body.toString('utf8'), {
+      notJson: (cause) => new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause }),
+      notObject: () => new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object'),
+    });
     return { status, body, json, requestId };
   }
 

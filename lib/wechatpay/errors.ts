@@ -3,14 +3,10 @@
  * map to responses; messages say what is wrong and how to fix it, and never
  * carry key material, signatures, ciphertext or plaintext.
  */
-export abstract class WechatPayError extends Error {
-  abstract readonly code: string;
+import { CodedError } from './coded-error';
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+/** An error of the WeChat Pay protocol: its messages, keys and answers. */
+export abstract class WechatPayError extends CodedError {}
 
 /** Key material or account settings are unusable: the operator must fix the secret. */
 export class ConfigurationError extends WechatPayError {

@@ -2,6 +2,7 @@ export * from './aead';
 export * from './authorization';
 export * from './base64';
 export * from './clock';
+export * from './coded-error';
 export * from './errors';
 export * from './headers';
 export * from './json';

@@ -16,16 +16,23 @@ function requireRsa(key: KeyObject, field: string): KeyObject {
   return key;
 }
 
-/** The merchant API private key (`apiclient_key.pem`), PKCS#8 or PKCS#1 PEM, unencrypted. */
-export function loadPrivateKey(pem: string, field = 'merchantPrivateKey'): KeyObject {
+/** A PEM key read by `create`, which must be RSA; `problem` says what the PEM must be when `create` cannot read it. */
+function loadRsaKey(create: (input: { key: string; format: 'pem' }) => KeyObject, pem: string, field: string, problem: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = create({ key: pem, format: 'pem' });
   } catch (cause) {
-    throw new ConfigurationError(field, 'is not an unencrypted PKCS#8 or PKCS#1 private key in PEM form: use apiclient_key.pem as downloaded', { cause });
+    throw new ConfigurationError(field, problem, { cause });
   }
   return requireRsa(key, field);
 }
+
+/** The merchant API private key (`apiclient_key.pem`), PKCS#8 or PKCS#1 PEM, unencrypted. */
+export const loadPrivateKey = (pem: string, field = 'merchantPrivateKey'): KeyObject =>
+  loadRsaKey(createPrivateKey, pem, field, 'is not an unencrypted PKCS#8 or PKCS#1 private key in PEM form: use apiclient_key.pem as downloaded');
+
+/** A certificate serial as WeChat Pay and the merchant API certificate spell it: up to 40 hex digits. */
+export const CERTIFICATE_SERIAL = /^[0-9A-Fa-f]{1,40}$/;
 
 /** Certificate serials are hex; compare them without case or leading zeros. */
 export const normalizeSerial = (serial: string): string => serial.toUpperCase().replace(/^0+(?=.)/, '');
@@ -55,15 +62,8 @@ export function readCertificate(pem: string, serial: string, field: string): Cer
 export const loadCertificate = (pem: string, serial: string, field: string): KeyObject => readCertificate(pem, serial, field).publicKey;
 
 /** A WeChat Pay public key (SPKI PEM, "BEGIN PUBLIC KEY"). */
-export function loadPublicKey(pem: string, field: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: pem, format: 'pem' });
-  } catch (cause) {
-    throw new ConfigurationError(field, 'is not an SPKI public key PEM ("BEGIN PUBLIC KEY")', { cause });
-  }
-  return requireRsa(key, field);
-}
+export const loadPublicKey = (pem: string, field: string): KeyObject =>
+  loadRsaKey(createPublicKey, pem, field, 'is not an SPKI public key PEM ("BEGIN PUBLIC KEY")');
 
 /** One of WeChat Pay's keys; a platform certificate also says until when it is valid. */
 export interface WechatpayKey {
@@ -85,7 +85,7 @@ export function loadWechatpayKeys(keys: Readonly<Record<string, string>>, field 
     if (typeof pem !== 'string') throw new ConfigurationError(entryField, 'must be a PEM string');
     if (isPublicKeyId(id)) {
       loaded.set(id.toUpperCase(), { publicKey: loadPublicKey(pem, entryField) });
-    } else if (/^[0-9A-Fa-f]{1,40}$/.test(id)) {
+    } else if (CERTIFICATE_SERIAL.test(id)) {
       const { publicKey, notAfter } = readCertificate(pem, id, entryField);
       loaded.set(id.toUpperCase(), { publicKey, notAfter });
     } else {

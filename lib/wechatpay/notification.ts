@@ -1,6 +1,6 @@
 import { decryptAeadAes256Gcm, encryptAeadAes256Gcm } from './aead';
 import { MalformedNotificationError, UnsupportedAlgorithmError } from './errors';
-import { isJsonObject } from './json';
+import { isJsonObject, parseJsonObject } from './json';
 
 export const NOTIFICATION_ALGORITHM = 'AEAD_AES_256_GCM';
 
@@ -33,13 +33,10 @@ function text(object: Record<string, unknown>, name: string, path: string, optio
 
 /** Reads the envelope of a verified notification body; the error names the first bad field. */
 export function parseNotificationEnvelope(body: Uint8Array): NotificationEnvelope {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    throw new MalformedNotificationError('body', 'is not JSON');
-  }
-  if (!isJsonObject(parsed)) throw new MalformedNotificationError('body', 'is not a JSON object');
+  const parsed = parseJsonObject(Buffer.from(body).toString('utf8'), {
+    notJson: () => new MalformedNotificationError('body', 'is not JSON'),
+    notObject: () => new MalformedNotificationError('body', 'is not a JSON object'),
+  });
   const resource = parsed.resource;
   if (!isJsonObject(resource)) throw new MalformedNotificationError('resource', 'must be an object');
   const summary = text(parsed, 'summary', 'summary', true);
@@ -77,13 +74,10 @@ export function decryptNotificationResource(resource: EncryptedResource, apiV3Ke
     ciphertext: resource.ciphertext,
   });
   const text = plaintext.toString('utf8');
-  let fields: unknown;
-  try {
-    fields = JSON.parse(text);
-  } catch {
-    throw new MalformedNotificationError('resource.ciphertext', 'decrypts to text that is not JSON');
-  }
-  if (!isJsonObject(fields)) throw new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object');
+  const fields = parseJsonObject(text, {
+    notJson: () => new MalformedNotificationError('resource.ciphertext', 'decrypts to text that is not JSON'),
+    notObject: () => new MalformedNotificationError('resource.ciphertext', 'decrypts to JSON that is not an object'),
+  });
   return { text, fields };
 }
 

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { formatAuthorization } from './authorization';
+import { formatAuthorization, SIGNATURE_SCHEME } from './authorization';
 import { systemClock, unixSeconds, type Clock } from './clock';
 import { requestMessage, responseMessage, type Body } from './message';
 import { randomNonce, type NonceSource } from './nonce';
@@ -66,6 +66,6 @@ export function signResponse(options: ResponseSignerOptions, body: Body): Wechat
     'Wechatpay-Nonce': nonce,
     'Wechatpay-Signature': signSha256WithRsa(responseMessage({ timestamp, nonce, body }), options.privateKey),
     'Wechatpay-Serial': options.serial,
-    'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
+    'Wechatpay-Signature-Type': SIGNATURE_SCHEME,
   };
 }

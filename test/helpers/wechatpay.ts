@@ -50,11 +50,8 @@ export function flipByte(bytes: Buffer, index: number): Buffer {
 }
 
 /**
- * A fixture built on first use, inside a test: built at module level, one that
+ * `lazy` builds a fixture on first use, inside a test: built at module level, one that
  * throws (a mutant of the code it calls, say) fails only the file, and Stryker
  * scores a file error as a runtime error, not a kill.
  */
-export function lazy<T>(build: () => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
-}
+export { lazy } from '../../lib/wiring/lazy';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CertificateDownloadError,
+  CodedError,
   ConfigurationError,
   DecryptionError,
   ExpiredKeyError,
@@ -27,7 +28,7 @@ import {
 import { AccountMismatchError, AnswerMismatchError, EnvironmentError, PayloadTooLargeError, RequestValidationError, SecretUnavailableError } from '../../../lib/errors';
 
 const cause = new Error('underlying');
-const errors: Array<[WechatPayError, string]> = [
+const errors: Array<[CodedError, string]> = [
   [new ConfigurationError('apiV3Key', 'must be 32 bytes', { cause }), 'WECHATPAY_CONFIG_INVALID'],
   [new MissingHeaderError('Wechatpay-Nonce'), 'WECHATPAY_HEADER_MISSING'],
   [new InvalidHeaderError('Wechatpay-Timestamp', 'is not a number'), 'WECHATPAY_HEADER_INVALID'],
@@ -57,8 +58,14 @@ describe('error codes', () => {
   it.each(errors.map(([error, code]) => [error.name, code, error] as const))('%s has the code %s and its own name', (name, code, error) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(error.constructor.name);
-    expect(error).toBeInstanceOf(WechatPayError);
+    expect(error).toBeInstanceOf(CodedError);
     expect(name).not.toBe('Error');
+  });
+
+  it("the protocol core's are WechatPayErrors, the application's are not", () => {
+    const application = new Set<unknown>([RequestValidationError, SecretUnavailableError, EnvironmentError, AccountMismatchError, PayloadTooLargeError, AnswerMismatchError]);
+    expect(errors.filter(([error]) => application.has(error.constructor))).toHaveLength(6);
+    for (const [error] of errors) expect(error instanceof WechatPayError).toBe(!application.has(error.constructor));
   });
 
   it('keep the cause they are given', () => {

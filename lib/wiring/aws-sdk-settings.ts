@@ -1,8 +1,8 @@
 /**
- * What every AWS SDK client here shares: timeouts everywhere and one credential
+ * What every deployed AWS SDK client shares: timeouts everywhere and one credential
  * chain. Endpoints come from the standard variables (AWS_ENDPOINT_URL_SECRETS_MANAGER,
  * AWS_ENDPOINT_URL_DYNAMODB) that local runs use. One module per client beside
- * this one, so that a bundle holds only the clients its function uses.
+ * this one (`*-client.ts`), so that a bundle holds only the clients its function uses.
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 

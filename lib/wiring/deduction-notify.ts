@@ -1,8 +1,8 @@
-/** The notify function as deployed (once per account: merchant and partner). */
+/** The notify function as deployed (once per account: merchant and partner); its own module, so that its bundle holds only its own code. */
 import { readEnvironment, type Environment } from '../environment';
 import { deductionNotifyHandler } from '../handlers/deduction-notify';
 import { jsonLog } from '../log';
-import { accountDependencies } from './account';
+import { accountDependencies } from './account-dependencies';
 import { lazy } from './lazy';
 
 export function deductionNotifyFunction(env: Environment) {

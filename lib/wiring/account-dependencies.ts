@@ -1,17 +1,17 @@
 /**
- * Production wiring shared by every function: dependencies built once per
- * container. Each function kind has its own wiring module beside this one, so
- * that a bundle holds only the code its function runs (no schema library in
- * the notify bundle, for one).
+ * What the create and notify functions share as deployed: the account secret and
+ * the ledger, built once per container. Each function kind has its own wiring
+ * module beside this one, so that a bundle holds only the code its function runs
+ * (no schema library in the notify bundle, for one).
  */
-import { ledgerDocumentClient } from '../aws-clients/dynamodb';
-import { secretsManagerClient } from '../aws-clients/secrets-manager';
 import type { FunctionEnvironment } from '../environment';
 import { Ledger } from '../ledger/ledger';
 import type { Log } from '../log';
 import { SecretCache } from '../secrets/secret-cache';
+import { ledgerDocumentClient } from './ledger-document-client';
+import { secretsManagerClient } from './secrets-manager-client';
 
-/** What every account function needs: the account secret and the ledger. */
+/** What the create and notify functions need: the account secret and the ledger. */
 export function accountDependencies(config: FunctionEnvironment, log: Log) {
   return {
     secrets: new SecretCache({

@@ -1,10 +1,10 @@
-/** A create function as deployed. */
+/** A create function as deployed; one wiring module per function kind, so that a bundle holds only its own code. */
 import { readEnvironment, type Environment } from '../environment';
 import { createServiceOrderHandler } from '../handlers/create-service-order';
 import type { ServiceOrderVariant } from '../handlers/service-order-variants';
 import { nodeTransport } from '../http/transport';
 import { jsonLog } from '../log';
-import { accountDependencies } from './account';
+import { accountDependencies } from './account-dependencies';
 import { lazy } from './lazy';
 
 export function createServiceOrderFunction<T extends object>(variant: ServiceOrderVariant<T>, env: Environment) {
