@@ -120,9 +120,7 @@ export function serviceOrderChange(
     identity: accountAttributes(key, { out_order_no: key.outOrderNo }),
     data: { state_description: stringField(said.fields, 'state_description'), collection: jsonField(said.text, said.fields, 'collection') },
     once: { order_id: stringField(said.fields, 'order_id'), service_id: stringField(said.fields, 'service_id'), appid: stringField(said.fields, 'appid') },
-    source: from.source,
-    sourceId: from.sourceId,
-    receivedAt: from.receivedAt,
+    ...fromAttributes(from),
     pending: { mchid: key.mchid, kind: 'SERVICE_ORDER' },
   };
 }
@@ -163,6 +161,7 @@ export function userSignPlanChange(key: UserSignPlanKey, said: WechatpayText, fr
 export function userSignPlanDetailChanges(key: UserSignPlanKey, said: WechatpayText, from: ChangeFrom): StateChange[] {
   const list = said.fields.signed_detail_list;
   if (!Array.isArray(list)) return [];
+  const signPlan = accountAttributes(key, { merchant_sign_plan_no: key.merchantSignPlanNo });
   return list.filter(isJsonObject).flatMap((detail) => {
     const planDetailNo = integerField(detail, 'plan_detail_no');
     const state = stringField(detail, 'plan_detail_state');
@@ -174,7 +173,7 @@ export function userSignPlanDetailChanges(key: UserSignPlanKey, said: WechatpayT
         kind: 'USER_SIGN_PLAN_DETAIL' as const,
         machine: PLAN_DETAIL_STATES,
         order: { state, at: from.at, tieBreak: from.tieBreak },
-        identity: { ...accountAttributes(key, { merchant_sign_plan_no: key.merchantSignPlanNo }), plan_detail_no: planDetailNo },
+        identity: { ...signPlan, plan_detail_no: planDetailNo },
         data: {
           order_id: text('order_id'),
           actual_pay_price: integerField(detail, 'actual_pay_price'),
@@ -204,14 +203,14 @@ function notificationSubject(notification: ReceivedNotification): { object: Item
     const change = userSignPlanChange(signPlan, plaintext, from);
     return {
       object: userSignPlanKey(signPlan),
-      identity: accountAttributes(signPlan, { merchant_sign_plan_no: signPlan.merchantSignPlanNo }),
+      identity: change?.identity ?? accountAttributes(signPlan, { merchant_sign_plan_no: signPlan.merchantSignPlanNo }),
       // A sign plan in a state the ledger does not know is kept, not applied, its details neither.
       changes: change ? [change, ...userSignPlanDetailChanges(signPlan, plaintext, from)] : [],
     };
   }
   if (!order) return undefined;
   const change = SERVICE_ORDER_EVENTS.has(eventType) ? serviceOrderChange(order, plaintext, from) : undefined;
-  return { object: serviceOrderKey(order), identity: accountAttributes(order, { out_order_no: order.outOrderNo }), changes: change ? [change] : [] };
+  return { object: serviceOrderKey(order), identity: change?.identity ?? accountAttributes(order, { out_order_no: order.outOrderNo }), changes: change ? [change] : [] };
 }
 
 const accountAttributes = (account: Account, numbers: Record<string, string>): Record<string, string | undefined> => ({
