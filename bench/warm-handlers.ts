@@ -5,9 +5,10 @@
  */
 import type { Context } from 'aws-lambda';
 import { secretsManagerClient } from '../lib/wiring/secrets-manager-client';
-import { createServiceOrderHandler } from '../lib/handlers/create-service-order';
+import { operationsHandler } from '../lib/handlers/operations';
+import { createServiceOrder } from '../lib/operations/service-orders';
+import type { OperationsLedger } from '../lib/operations/operation';
 import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
-import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
 import type { Ledger } from '../lib/ledger/ledger';
 import { jsonLog } from '../lib/log';
 import { SecretCache } from '../lib/secrets/secret-cache';
@@ -16,9 +17,16 @@ import type { BenchEvent } from './events';
 import { nodeTransport } from '../lib/http/transport';
 
 /** Acknowledges every write at once and holds nothing: no growth of its own over 10,000 invocations. */
-const inMemoryLedger: Pick<Ledger, 'recordNotification' | 'recordCreatedOrder'> = {
+const inMemoryLedger: Pick<Ledger, 'recordNotification'> & OperationsLedger = {
   recordNotification: async () => 'applied',
   recordCreatedOrder: async () => 'new',
+  writeIntent: async () => true,
+  completeIntent: async () => true,
+  item: async () => undefined,
+  read: async () => ({ object: undefined, notifications: [], intents: [], details: [] }),
+  applyChange: async () => true,
+  recordSignPlanId: async () => undefined,
+  signPlanOf: async () => undefined,
 };
 
 const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });
@@ -32,7 +40,7 @@ export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
 /** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
 export function warmCreateHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger, transport: nodeTransport(), baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
-  return createServiceOrderHandler(merchantServiceOrder, jsonLog({ service: 'create-merchant-service-order' }), () => deps);
+  return operationsHandler('merchant', [createServiceOrder], jsonLog({ service: 'create-merchant-service-order' }), () => deps);
 }
 
 type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;

@@ -1,5 +1,5 @@
 /** POST /merchant/service-orders: creates a sign-plan service order for the direct merchant. */
-import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
-import { createServiceOrderFunction } from '../lib/wiring/create-service-order';
+import { createServiceOrder } from '../lib/operations/service-orders';
+import { operationsFunction } from '../lib/wiring/operations';
 
-export const handler = createServiceOrderFunction(merchantServiceOrder, process.env);
+export const handler = operationsFunction('create-merchant-service-order', 'merchant', [createServiceOrder], process.env);

@@ -1,5 +1,5 @@
 /** POST /partner/service-orders: creates a sign-plan service order for a service provider's sub-merchant. */
-import { partnerServiceOrder } from '../lib/handlers/service-order-variants';
-import { createServiceOrderFunction } from '../lib/wiring/create-service-order';
+import { createServiceOrder } from '../lib/operations/service-orders';
+import { operationsFunction } from '../lib/wiring/operations';
 
-export const handler = createServiceOrderFunction(partnerServiceOrder, process.env);
+export const handler = operationsFunction('create-partner-service-order', 'partner', [createServiceOrder], process.env);

@@ -61,3 +61,27 @@ export class AnswerMismatchError extends CodedError {
     super(`WeChat Pay's signed answer is about another order (${fields.join(', ')} differ from the request); it was not trusted`);
   }
 }
+
+/** The ledger shows that the call would break a rule of the product (`code` names it): nothing was sent to WeChat Pay. */
+export class ConflictError extends CodedError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A GET for an object the ledger does not hold, or a path no route of the function serves. */
+export class NotFoundError extends CodedError {
+  readonly code = 'NOT_FOUND';
+}
+
+/** The write-ahead failed: nothing was sent to WeChat Pay, and the caller may retry. */
+export class LedgerUnavailableError extends CodedError {
+  readonly code = 'LEDGER_UNAVAILABLE';
+
+  constructor(cause: unknown) {
+    super('the ledger could not record the request before sending it', { cause });
+  }
+}

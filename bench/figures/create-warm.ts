@@ -1,6 +1,6 @@
 /** Create handler, warm, against the sandbox on loopback, against one sign + one keep-alive POST + one verify. */
 import { createPublicKey } from 'node:crypto';
-import { merchantServiceOrder } from '../../lib/handlers/service-order-variants';
+import { SERVICE_ORDER_PATHS } from '../../lib/service-order/wechatpay-paths';
 import { loadPrivateKey } from '../../lib/wechatpay';
 import { merchantOrder } from '../../test/helpers/orders';
 import { createOrderEvent } from '../events';
@@ -15,7 +15,7 @@ export async function createWarm(world: BenchWorld, options: BenchOptions) {
   const handler = warmCreateHandler(process.env);
   const floor = createFloor({
     baseUrl: world.sandbox.url,
-    path: merchantServiceOrder.wechatpayPath,
+    path: SERVICE_ORDER_PATHS.merchant,
     mchid: merchant.mchid,
     serialNo: merchant.merchant.serial,
     privateKey: loadPrivateKey(merchant.merchant.privateKeyPem),

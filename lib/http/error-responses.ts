@@ -2,7 +2,7 @@
  * The one table that maps errors to HTTP answers. Internal details stay in the
  * logs: an answer carries a stable code and a message written for the caller.
  */
-import { AccountMismatchError, AnswerMismatchError, PayloadTooLargeError, RequestValidationError } from '../errors';
+import { AccountMismatchError, AnswerMismatchError, ConflictError, LedgerUnavailableError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../errors';
 import {
   DecryptionError,
   MalformedNotificationError,
@@ -32,19 +32,28 @@ export function apiErrorResponse(error: unknown): MappedError {
   if (error instanceof RequestValidationError) {
     return { severity: 'warn', response: jsonResponse(400, { code: error.code, message: 'the request has invalid fields', errors: error.errors }) };
   }
+  if (error instanceof ConflictError) {
+    return { severity: 'warn', response: jsonResponse(409, { code: error.code, message: error.message }) };
+  }
+  if (error instanceof NotFoundError) {
+    return { severity: 'warn', response: jsonResponse(404, { code: error.code, message: error.message }) };
+  }
+  if (error instanceof LedgerUnavailableError) {
+    return { severity: 'error', response: jsonResponse(503, { code: error.code, message: 'the ledger is unavailable; nothing was sent to WeChat Pay; retry' }) };
+  }
   if (error instanceof WechatPayApiError) {
     return { severity: 'warn', response: jsonResponse(error.status, error.body, error.requestId ? { 'Request-ID': error.requestId } : {}) };
   }
   if (error instanceof WechatPayUnavailableError || error instanceof AnswerMismatchError) {
     return {
       severity: 'error',
-      response: jsonResponse(502, { code: 'BAD_GATEWAY', message: 'WeChat Pay gave no trustworthy answer; retry with the same out_trade_no' }),
+      response: jsonResponse(502, { code: 'BAD_GATEWAY', message: 'WeChat Pay gave no trustworthy answer; retry with the same number' }),
     };
   }
   if (error instanceof WechatPayTimeoutError) {
     return {
       severity: 'error',
-      response: jsonResponse(504, { code: 'GATEWAY_TIMEOUT', message: 'WeChat Pay did not answer in time; retry with the same out_trade_no' }),
+      response: jsonResponse(504, { code: 'GATEWAY_TIMEOUT', message: 'WeChat Pay did not answer in time; retry with the same number' }),
     };
   }
   return { severity: 'error', response: jsonResponse(500, INTERNAL) };

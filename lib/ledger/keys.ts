@@ -55,6 +55,9 @@ export const userSignPlanDetailKey = (key: UserSignPlanKey, planDetailNo: number
 
 export const planKey = (key: PlanKey): ItemKey => ({ pk: objectPartition('PLAN', key, key.merchantPlanNo), sk: 'PLAN' });
 
+/** Finds a user sign plan by WeChat Pay's `sign_plan_id` (what a service order names): a reference item of its own. */
+export const signPlanIdKey = (account: Account, signPlanId: string): ItemKey => ({ pk: objectPartition('SIGN_PLAN_ID', account, signPlanId), sk: 'SIGN_PLAN_ID' });
+
 /** A notification, in the partition of the object it is about. */
 export const notificationKey = (object: ItemKey, notificationId: string): ItemKey => ({ pk: object.pk, sk: `NOTIFICATION#${encodeComponent(notificationId)}` });
 

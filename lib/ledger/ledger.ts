@@ -11,13 +11,16 @@ import {
   intentKey,
   notificationKey,
   pendingPartition,
+  planKey,
   serviceOrderKey,
+  signPlanIdKey,
   unattachedNotificationKey,
   userSignPlanDetailKey,
   userSignPlanKey,
   type Account,
   type ItemKey,
   type PendingKind,
+  type PlanKey,
   type ServiceOrderKey,
   type UserSignPlanKey,
 } from './keys';
@@ -27,6 +30,7 @@ import {
   changeVersion,
   COLLECTION_RANKS,
   PLAN_DETAIL_STATES,
+  PLAN_STATES,
   SERVICE_ORDER_STATES,
   USER_SIGN_PLAN_STATES,
   type ChangeOrder,
@@ -53,6 +57,8 @@ export interface CreatedOrder {
   wechatpayRequestId: string | undefined;
   /** ISO 8601, when WeChat Pay answered. */
   at: string;
+  /** The user sign plan the order serves, when the ledger holds it. */
+  merchantSignPlanNo?: string;
 }
 
 /** `new`: the first create answer the ledger holds for this order; `existing`: a repeated create, answered the same order. */
@@ -193,6 +199,36 @@ export function userSignPlanDetailChanges(key: UserSignPlanKey, said: WechatpayT
   });
 }
 
+/** A plan's change from WeChat Pay's answer (create, query, stop); undefined when its `plan_state` is one the ledger does not know. */
+export function planChange(key: PlanKey, said: WechatpayText, from: ChangeFrom): StateChange | undefined {
+  const state = stringField(said.fields, 'plan_state');
+  // Stryker disable next-line ConditionalExpression: `undefined in ranks` is false too; the first test is for the type only.
+  if (state === undefined || !(state in PLAN_STATES.ranks)) return undefined;
+  const text = (name: string) => stringField(said.fields, name);
+  const integer = (name: string) => integerField(said.fields, name);
+  return {
+    item: planKey(key),
+    kind: 'PLAN',
+    machine: PLAN_STATES,
+    order: { state, at: from.at, tieBreak: from.tieBreak },
+    identity: accountAttributes(key, { merchant_plan_no: key.merchantPlanNo }),
+    data: { stop_mchid: text('stop_mchid'), stop_time: text('stop_time') },
+    once: {
+      plan_id: text('plan_id'),
+      service_id: text('service_id'),
+      appid: text('appid'),
+      sub_appid: text('sub_appid'),
+      plan_name: text('plan_name'),
+      plan_duration: integer('plan_duration'),
+      deduction_quantity: integer('deduction_quantity'),
+      total_original_price: integer('total_original_price'),
+      total_actual_price: integer('total_actual_price'),
+      plan_detail_list: jsonField(said.text, said.fields, 'plan_detail_list'),
+    },
+    ...fromAttributes(from),
+  };
+}
+
 const fromAttributes = (from: ChangeFrom): Pick<StateChange, 'source' | 'sourceId' | 'receivedAt'> => ({ source: from.source, sourceId: from.sourceId, receivedAt: from.receivedAt });
 
 /** What a notification is about: the partition it is recorded in, the attributes naming it, and the changes it brings (the first decides the outcome). */
@@ -219,13 +255,15 @@ const accountAttributes = (account: Account, numbers: Record<string, string>): R
   ...Object.fromEntries(Object.entries(numbers).map(([name, value]) => [name, storable(value)])),
 });
 
+/** The calls that create or change something at WeChat Pay. */
+export type IntentOperation = Extract<ChangeSource, 'create' | 'complete' | 'cancel' | 'stop'>;
+
 /** The write-ahead of one call that creates or changes something at WeChat Pay. */
 export interface Intent {
   /** The object it acts on. */
   object: ItemKey;
   account: Account;
-  /** `create`, `complete`, `cancel`, `stop`. */
-  operation: string;
+  operation: IntentOperation;
   method: string;
   path: string;
   /** The exact text to be signed and sent. */
@@ -288,7 +326,7 @@ export class Ledger {
       { text: order.response, fields },
       { source: 'create', sourceId: order.wechatpayRequestId, at: order.at, tieBreak: 'create', receivedAt: order.at, defaultState: 'CREATED' },
     )!;
-    const created = { created_at: order.at, create_request: order.request, create_response: order.response, wechatpay_request_id: order.wechatpayRequestId };
+    const created = { created_at: order.at, create_request: order.request, create_response: order.response, wechatpay_request_id: order.wechatpayRequestId, merchant_sign_plan_no: order.merchantSignPlanNo };
     const applied = await this.#apply(change, signal, created);
     if (applied.moved) return applied.old?.created_at === undefined ? 'new' : 'existing';
     // A later state is already there: keep it, add what the answer alone knows.
@@ -354,8 +392,32 @@ export class Ledger {
    * `once` attributes (and `extra`) are set only if absent. False when older, or in a state its
    * machine does not know.
    */
-  async applyChange(change: StateChange): Promise<boolean> {
-    return (await this.#apply(change, this.#budget())).moved;
+  async applyChange(change: StateChange, extra: Record<string, unknown> = {}): Promise<boolean> {
+    return (await this.#apply(change, this.#budget(), extra)).moved;
+  }
+
+  /** One item, read consistently; undefined when the ledger has none. */
+  async item(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const result = await this.#send(new GetCommand({ TableName: this.#options.tableName, Key: key, ConsistentRead: true }), this.#budget());
+    return (result as { Item?: Record<string, unknown> }).Item;
+  }
+
+  /** Notes which user sign plan WeChat Pay's `sign_plan_id` is (the same every time: a repeat rewrites it alike). */
+  async recordSignPlanId(key: UserSignPlanKey, signPlanId: string): Promise<void> {
+    await this.#send(
+      new PutCommand({
+        TableName: this.#options.tableName,
+        Item: { ...signPlanIdKey(key, signPlanId), kind: 'SIGN_PLAN_ID', ...withoutUndefined(accountAttributes(key, { merchant_sign_plan_no: key.merchantSignPlanNo, sign_plan_id: signPlanId })) },
+      }),
+      this.#budget(),
+    );
+  }
+
+  /** The user sign plan WeChat Pay's `sign_plan_id` is, if the ledger knows it. */
+  async signPlanOf(account: Account, signPlanId: string): Promise<UserSignPlanKey | undefined> {
+    const reference = await this.item(signPlanIdKey(account, signPlanId));
+    const number = reference?.merchant_sign_plan_no;
+    return typeof number === 'string' ? { ...account, merchantSignPlanNo: number } : undefined;
   }
 
   async #apply(change: StateChange, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<{ moved: boolean; old?: Record<string, unknown> }> {

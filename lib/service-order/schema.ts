@@ -17,7 +17,7 @@ export type Schema<T = unknown> = v.GenericSchema<unknown, T>;
  * skips `__proto__`, `constructor` and `prototype` keys unreported: `validate`
  * reports those.)
  */
-function closedObject<const Entries extends v.ObjectEntries>(entries: Entries) {
+export function closedObject<const Entries extends v.ObjectEntries>(entries: Entries) {
   return v.pipe(
     v.custom<Record<string, unknown>>(isJsonObject, (issue) => `must be an object, not ${typeName(issue.input)}`),
     v.objectWithRest(entries, v.never(UNKNOWN_FIELD)),
@@ -26,10 +26,10 @@ function closedObject<const Entries extends v.ObjectEntries>(entries: Entries) {
 
 const UNKNOWN_FIELD = 'is not a known field';
 
-const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+export const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
 /** Counts characters as a person does (code points), not UTF-16 units. */
-const characters = (min: number, max: number) =>
+export const characters = (min: number, max: number) =>
   v.pipe(
     v.string(),
     v.check((value) => {
@@ -39,7 +39,7 @@ const characters = (min: number, max: number) =>
   );
 
 /** `yyyyMMddHHmmss`, and a real calendar time. */
-const wechatTime = v.pipe(
+export const wechatTime = v.pipe(
   v.string(),
   v.check((value) => {
     const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
@@ -57,26 +57,26 @@ const wechatTime = v.pipe(
  * `_-|*`), so it may hold only what both allow. Sources: WeChat Pay's pages "创建支付分订单"
  * (merchant and partner), "创建用户的签约计划服务订单" and "创建用户的签约计划".
  */
-const merchantNumber = (allowed: string, described: string) =>
+export const merchantNumber = (allowed: string, described: string) =>
   v.pipe(v.string(), v.regex(new RegExp(`^[0-9A-Za-z${allowed}]{1,32}$`), `must be 1 to 32 characters, each a digit, a letter or ${described} (the characters WeChat Pay allows)`));
 
 /** Merchant numbers are WeChat Pay's own: digits. */
-const mchid = v.pipe(v.string(), v.regex(/^[0-9]{1,32}$/, 'must be a WeChat Pay merchant number: 1 to 32 digits'));
+export const mchid = v.pipe(v.string(), v.regex(/^[0-9]{1,32}$/, 'must be a WeChat Pay merchant number: 1 to 32 digits'));
 
-const notifyUrl = v.pipe(
+export const notifyUrl = v.pipe(
   v.string(),
   v.maxLength(NOTIFY_URL_MAX_LENGTH, `must be at most ${NOTIFY_URL_MAX_LENGTH} characters`),
   v.check(isHttpsUrl, 'must be an https URL'),
 );
 
-const timeRange = closedObject({
+export const timeRange = closedObject({
   start_time: wechatTime,
   end_time: v.optional(wechatTime),
   start_time_remark: v.optional(characters(1, 20)),
   end_time_remark: v.optional(characters(1, 20)),
 });
 
-const location = closedObject({
+export const location = closedObject({
   // WeChat Pay's own limit for service locations.
   start_location: v.optional(characters(1, 50)),
   end_location: v.optional(characters(1, 50)),
@@ -108,22 +108,26 @@ const partnerFields = closedObject({
 /**
  * The partner identity rule: exactly one of openid / sub_openid, and sub_openid
  * needs sub_appid. A raw check runs even when other fields already failed: every
- * bad field is reported at once.
+ * bad field is reported at once. (The partner create and pre-sign pages.)
  */
-export const partnerServiceOrderSchema = v.pipe(
-  partnerFields,
-  v.rawCheck(({ dataset, addIssue }) => {
-    const order = dataset.value;
-    if (!isJsonObject(order)) return;
-    const at = (key: string): [v.ObjectPathItem] => [{ type: 'object', origin: 'value', input: order, key, value: order[key] }];
-    if ((order.openid === undefined) === (order.sub_openid === undefined)) {
-      addIssue({ message: 'exactly one of openid and sub_openid is required', path: at('openid') });
-    }
-    if (order.sub_openid !== undefined && order.sub_appid === undefined) {
-      addIssue({ message: 'is required when sub_openid is given', path: at('sub_appid') });
-    }
-  }),
-);
+export function withPartnerIdentity<T>(schema: Schema<T>) {
+  return v.pipe(
+    schema,
+    v.rawCheck<T>(({ dataset, addIssue }) => {
+      const order = dataset.value;
+      if (!isJsonObject(order)) return;
+      const at = (key: string): [v.ObjectPathItem] => [{ type: 'object', origin: 'value', input: order, key, value: order[key] }];
+      if ((order.openid === undefined) === (order.sub_openid === undefined)) {
+        addIssue({ message: 'exactly one of openid and sub_openid is required', path: at('openid') });
+      }
+      if (order.sub_openid !== undefined && order.sub_appid === undefined) {
+        addIssue({ message: 'is required when sub_openid is given', path: at('sub_appid') });
+      }
+    }),
+  );
+}
+
+export const partnerServiceOrderSchema = withPartnerIdentity(partnerFields);
 
 export type MerchantServiceOrderRequest = v.InferOutput<typeof merchantServiceOrderSchema>;
 export type PartnerServiceOrderRequest = v.InferOutput<typeof partnerServiceOrderSchema>;
@@ -148,12 +152,15 @@ export function validate<T>(schema: Schema<T>, value: unknown): Validation<T> {
 /** The keys valibot's object schemas pass over without a word: unknown fields like any other. */
 const SKIPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
 
-function skippedKeys(value: unknown, path = ''): FieldError[] {
+/** Deeper than any schema goes: below it, the schema itself has already refused what it found. */
+const MAX_SCHEMA_DEPTH = 8;
+
+function skippedKeys(value: unknown, path = '', depth = 0): FieldError[] {
+  if (depth > MAX_SCHEMA_DEPTH) return [];
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  if (Array.isArray(value)) return value.flatMap((element, index) => skippedKeys(element, at(String(index)), depth + 1));
   if (!isJsonObject(value)) return [];
-  return Object.keys(value).flatMap((key) => {
-    const field = path ? `${path}.${key}` : key;
-    return SKIPPED_KEYS.includes(key) ? [{ field, message: UNKNOWN_FIELD }] : skippedKeys(value[key], field);
-  });
+  return Object.keys(value).flatMap((key) => (SKIPPED_KEYS.includes(key) ? [{ field: at(key), message: UNKNOWN_FIELD }] : skippedKeys(value[key], at(key), depth + 1)));
 }
 
 /** Every bad field at once; an empty list means `value` is valid. */

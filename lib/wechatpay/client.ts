@@ -140,6 +140,8 @@ export class WechatPayClient {
       throw new WechatPayApiError(status, errorBody(body), requestId);
     }
     await this.#verify(headers, body, 'answer');
+    // Some endpoints answer 204 (a partner complete or cancel): signed, and empty.
+    if (status === 204) return { status, body, json: {}, requestId };
     const json = parseJsonObject(body.toString('utf8'), {
       notJson: (cause) => new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON', { cause }),
       notObject: () => new WechatPayUnavailableError('WeChat Pay answered a verified body that is not a JSON object'),

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../dev/sandbox';
-import { createServiceOrderHandler } from '../../lib/handlers/create-service-order';
-import { merchantServiceOrder, partnerServiceOrder } from '../../lib/handlers/service-order-variants';
+import { operationsHandler } from '../../lib/handlers/operations';
+import { createServiceOrder } from '../../lib/operations/service-orders';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';
@@ -21,7 +21,7 @@ import { startWorldSandbox } from './helpers/sandbox-world';
 import { nodeTransport } from '../../lib/http/transport';
 
 const CORPUS_SIZE = 10_000;
-const MAX_REQUEST_BYTES = 16 * 1024;
+const MAX_REQUEST_BYTES = 32 * 1024;
 
 const figures = figuresFile('create-bad-input');
 const logs = new LogCollector();
@@ -29,7 +29,7 @@ const log = logs.log();
 let world: TestWorld;
 let aws: LocalAws;
 let sandbox: Sandbox;
-let handlers: Record<'merchant' | 'partner', ReturnType<typeof createServiceOrderHandler>>;
+let handlers: Record<'merchant' | 'partner', ReturnType<typeof operationsHandler>>;
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -41,7 +41,7 @@ beforeAll(async () => {
     const built = { secrets: aws.secretCache(secretId), ledger: aws.ledger(), transport: nodeTransport(), baseUrl: sandbox.url, notifyUrl: undefined };
     return () => built;
   };
-  handlers = { merchant: createServiceOrderHandler(merchantServiceOrder, log, deps('merchant')), partner: createServiceOrderHandler(partnerServiceOrder, log, deps('partner')) };
+  handlers = { merchant: operationsHandler('merchant', [createServiceOrder], log, deps('merchant')), partner: operationsHandler('partner', [createServiceOrder], log, deps('partner')) };
 });
 afterAll(async () => {
   await sandbox.close();

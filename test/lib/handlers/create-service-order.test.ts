@@ -1,9 +1,10 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
-import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
-import { merchantServiceOrder, partnerServiceOrder, type ServiceOrderVariant } from '../../../lib/handlers/service-order-variants';
-import { serviceOrderKey } from '../../../lib/ledger/keys';
+import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
+import { createServiceOrder } from '../../../lib/operations/service-orders';
+import type { AccountKind } from '../../../lib/operations/operation';
+import { intentKey, serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
@@ -41,19 +42,19 @@ beforeEach(() => {
 });
 
 interface Setup {
-  variant?: ServiceOrderVariant<never>;
+  variant?: AccountKind;
   mode?: 'publicKey' | 'certificate';
   /** Verification mode of the secret, when it differs from the sandbox's. */
   secretMode?: 'publicKey' | 'certificate';
   secretId?: string;
-  overrides?: Partial<CreateServiceOrderDependencies>;
+  overrides?: Partial<OperationDependencies>;
 }
 
 function createHandler(setup: Setup = {}) {
-  const variant = setup.variant ?? (merchantServiceOrder as ServiceOrderVariant<never>);
+  const variant = setup.variant ?? ('merchant');
   const mode = setup.mode ?? 'publicKey';
-  const secrets = aws.secretCache(setup.secretId ?? `${variant.name}-${setup.secretMode ?? mode}`);
-  const deps: CreateServiceOrderDependencies = {
+  const secrets = aws.secretCache(setup.secretId ?? `${variant}-${setup.secretMode ?? mode}`);
+  const deps: OperationDependencies = {
     secrets,
     ledger: aws.ledger(),
     transport: nodeTransport(),
@@ -62,7 +63,7 @@ function createHandler(setup: Setup = {}) {
     retry: { backoffBaseMs: 1 },
     ...setup.overrides,
   };
-  return createServiceOrderHandler(variant, log, () => deps);
+  return Object.assign(operationsHandler(variant, [createServiceOrder], log, () => deps), { kind: variant });
 }
 
 /** A TCP relay to 127.0.0.1:`port` that counts the connections made through it. */
@@ -90,7 +91,7 @@ async function countingTcpProxy(port: string) {
 }
 
 const post = (handler: ReturnType<typeof createHandler>, body: unknown, remainingMs?: number) =>
-  handler(httpApiEvent({ body: JSON.stringify(body) }, '/merchant/service-orders'), lambdaContext(remainingMs));
+  handler(httpApiEvent({ body: JSON.stringify(body) }, `/${handler.kind}/service-orders`), lambdaContext(remainingMs));
 const json = (response: { body?: string }) => JSON.parse(response.body ?? '');
 
 /** Creates plan detail 1 of a new sign plan, completes it and has it deducted, so that the seed's detail 2 may follow. */
@@ -122,7 +123,7 @@ describe('create-service-order: success', () => {
   });
 
   it.each(['publicKey', 'certificate'] as const)("the partner seed's request succeeds in %s mode", async (mode) => {
-    const handler = createHandler({ mode, variant: partnerServiceOrder as ServiceOrderVariant<never> });
+    const handler = createHandler({ mode, variant: 'partner' });
     const signPlanId = await planWithDetail1Done(handler, sandboxes[mode], partnerOrder());
     const seed = partnerOrder({ sign_plan_id: signPlanId, plan_detail_no: 2 });
     const response = await post(handler, seed);
@@ -131,23 +132,37 @@ describe('create-service-order: success', () => {
     expect(await aws.item(serviceOrderKey({ mchid: world.partner.mchid, subMchid: '1900000109', outOrderNo: seed.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
   });
 
-  it('a repeated create with the same out_trade_no says it is the existing order, not a new one', async () => {
-    const handler = createHandler();
+  it('a repeated create with the same out_trade_no is answered as the first, from the ledger, without a second call', async () => {
+    const calls: string[] = [];
+    const handler = createHandler({ overrides: { transport: (url, request) => (calls.push(url), nodeTransport()(url, request)) } });
     const order = merchantOrder();
     const first = await post(handler, order);
     const again = await post(handler, order);
     expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
-    expect(json(again).order_id).toBe(json(first).order_id);
+    expect(again.body).toBe(first.body);
+    expect(again.headers).toMatchObject({ 'Idempotent-Replayed': 'true', 'Request-ID': first.headers!['Request-ID'] });
+    expect(calls).toHaveLength(1);
     const said = log.lines.filter((line) => line.level === 'info' && line.attributes.out_trade_no === order.out_trade_no);
-    expect(said.map((line) => [line.message, line.attributes.order])).toEqual([
-      ['service order created', 'new'],
-      ['service order already existed: WeChat Pay answered the same order', 'existing'],
+    expect(said.map((line) => [line.message, line.attributes.ledger])).toEqual([
+      ['service-order.create: WeChat Pay answered 200', 'new'],
+      ['repeated request: answered as the first time, nothing sent to WeChat Pay', undefined],
     ]);
+  });
+
+  it('the same out_trade_no with another request → 409 IDEMPOTENCY_CONFLICT, nothing sent', async () => {
+    const calls: string[] = [];
+    const handler = createHandler({ overrides: { transport: (url, request) => (calls.push(url), nodeTransport()(url, request)) } });
+    const order = merchantOrder();
+    expect((await post(handler, order)).statusCode).toBe(200);
+    const other = await post(handler, { ...order, attach: 'another request' });
+    expect(other.statusCode).toBe(409);
+    expect(json(other)).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+    expect(calls).toHaveLength(1);
   });
 
   it('a partner order for the provider-side openid succeeds too', async () => {
     const { sub_openid: openid, sub_appid: _dropped, ...order } = partnerOrder();
-    const response = await post(createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never> }), { ...order, openid });
+    const response = await post(createHandler({ variant: 'partner' }), { ...order, openid });
     expect(response.statusCode, response.body).toBe(200);
   });
 
@@ -166,11 +181,11 @@ describe('create-service-order: success', () => {
   it('names the project in User-Agent, and the partner variant in its logs', async () => {
     const agents: string[] = [];
     const recording: Transport = (url, request) => (agents.push(request.headers['User-Agent']!), nodeTransport()(url, request));
-    const handler = createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never>, overrides: { transport: recording } });
+    const handler = createHandler({ variant: 'partner', overrides: { transport: recording } });
     const response = await handler(httpApiEvent({ body: JSON.stringify(partnerOrder()) }, '/partner/service-orders'), lambdaContext());
     expect(response.statusCode, response.body).toBe(200);
     expect(agents).toEqual(['payscore-sign-plan-lambda/0.1.0']);
-    expect(log.lines.find((entry) => entry.message === 'service order created')!.attributes.variant).toBe('partner');
+    expect(log.lines.find((entry) => entry.message === 'service-order.create: WeChat Pay answered 200')!.attributes.account).toBe('partner');
   });
 
   it('signs with the injected clock: ten minutes off, WeChat Pay refuses the signature', async () => {
@@ -206,10 +221,10 @@ describe('create-service-order: success', () => {
   it('logs the request ids and out_trade_no, never the openid or key material', async () => {
     const order = merchantOrder();
     const response = await post(createHandler(), order);
-    const line = log.lines.find((entry) => entry.message === 'service order created')!;
+    const line = log.lines.find((entry) => entry.message === 'service-order.create: WeChat Pay answered 200')!;
     expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
     expect(line.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
-    expect(line.attributes.variant).toBe('merchant');
+    expect(line.attributes.account).toBe('merchant');
     expect(log.text()).not.toContain(order.openid as string);
     expect(log.text()).not.toContain(world.merchant.merchant.privateKeyPem.slice(40, 80));
   });
@@ -258,7 +273,7 @@ describe('create-service-order: validation', () => {
     ['JSON null', 'null', 'must be an object, not null'],
   ])('a body that is %s → 400 naming the body, NOTIFY_URL or not', async (_name, text, message) => {
     for (const notifyUrl of [undefined, 'https://merchant.example/notify']) {
-      const response = await createHandler({ overrides: { notifyUrl } })(httpApiEvent({ body: text }), lambdaContext());
+      const response = await createHandler({ overrides: { notifyUrl } })(httpApiEvent({ body: text }, '/merchant/service-orders'), lambdaContext());
       expect(response.statusCode).toBe(400);
       expect(json(response).errors).toEqual([{ field: 'body', message }]);
     }
@@ -294,13 +309,13 @@ describe('create-service-order: validation', () => {
   ])('partner: %s → 400', async (_name, change, fields) => {
     const body = { ...partnerOrder(), ...change };
     for (const [key, value] of Object.entries(change)) if (value === undefined) delete body[key];
-    const response = await post(createHandler({ variant: partnerServiceOrder as ServiceOrderVariant<never> }), body);
+    const response = await post(createHandler({ variant: 'partner' }), body);
     expect(response.statusCode).toBe(400);
     expect(json(response).errors.map((error: { field: string }) => error.field).sort()).toEqual([...fields].sort());
   });
 
-  it('a body over 16 KiB → 413', async () => {
-    expect((await post(createHandler(), { ...merchantOrder(), attach: 'a'.repeat(20_000) })).statusCode).toBe(413);
+  it('a body over 32 KiB → 413', async () => {
+    expect((await post(createHandler(), { ...merchantOrder(), attach: 'a'.repeat(33_000) })).statusCode).toBe(413);
   });
 });
 
@@ -355,16 +370,16 @@ describe('create-service-order: WeChat Pay errors', () => {
   });
 
   it.each([
-    ['out_order_no', merchantServiceOrder],
-    ['mchid', merchantServiceOrder],
-    ['service_id', merchantServiceOrder],
-    ['sub_mchid', partnerServiceOrder],
-    ['sub_mchid', merchantServiceOrder],
+    ['out_order_no', 'merchant'],
+    ['mchid', 'merchant'],
+    ['service_id', 'merchant'],
+    ['sub_mchid', 'partner'],
+    ['sub_mchid', 'merchant'],
   ] as const)("a signed answer whose %s is not the request's (%o) → 502, logged, nothing recorded", async (field, variant) => {
     sandboxes.publicKey.injectFault({ kind: 'otherOrder', field });
-    const order = variant === merchantServiceOrder ? merchantOrder() : partnerOrder();
-    const response = await createHandler({ variant: variant as ServiceOrderVariant<never> })(
-      httpApiEvent({ body: JSON.stringify(order) }, `/${variant.name}/service-orders`),
+    const order = variant === 'merchant' ? merchantOrder() : partnerOrder();
+    const response = await createHandler({ variant: variant as AccountKind })(
+      httpApiEvent({ body: JSON.stringify(order) }, `/${variant}/service-orders`),
       lambdaContext(),
     );
     expect(response.statusCode, response.body).toBe(502);
@@ -403,7 +418,7 @@ describe('create-service-order: WeChat Pay errors', () => {
     const order = merchantOrder();
     const response = await post(createHandler(), order);
     expect(response.statusCode).toBe(502);
-    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.stringContaining('same out_trade_no') });
+    expect(json(response)).toEqual({ code: 'BAD_GATEWAY', message: expect.stringContaining('same number') });
     expect(await ledgerItem(order)).toBeUndefined();
   });
 
@@ -500,17 +515,37 @@ describe('create-service-order: configuration and ledger faults', () => {
     expect(log.text()).not.toContain(secret.apiV3Key);
   });
 
-  it('a failed ledger write after WeChat Pay accepted → still 200, logged loudly', async () => {
-    aws.ledgerProxy.set('fail');
+  it('a failed ledger write after WeChat Pay accepted → still 200, logged loudly, the intent left PENDING', async () => {
+    // The ledger fails from the moment WeChat Pay has answered: the write-ahead went through.
+    const failAfter: Transport = async (url, request) => {
+      const answer = await nodeTransport()(url, request);
+      aws.ledgerProxy.set('fail');
+      return answer;
+    };
     const order = merchantOrder();
-    const response = await post(createHandler(), order);
+    const response = await post(createHandler({ overrides: { transport: failAfter } }), order);
     expect(response.statusCode).toBe(200);
-    expect(log.lines.find((line) => line.level === 'error')!.message).toMatch(/^LEDGER_WRITE_FAILED/);
-    expect(log.lines.find((line) => line.level === 'error')!.attributes.out_trade_no).toBe(order.out_trade_no);
+    const error = log.lines.find((line) => line.level === 'error')!;
+    expect(error.message).toMatch(/^LEDGER_WRITE_FAILED/);
+    expect(error.attributes).toMatchObject({ out_trade_no: order.out_trade_no, ledger: 'unrecorded' });
+    aws.ledgerProxy.set('pass');
+    const key = serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string });
+    const intent = await aws.item(intentKey(key, 'create'));
+    expect(intent).toMatchObject({ status: 'PENDING', method: 'POST', path: '/v3/payscore/sign-plan/serviceorder' });
+    expect(JSON.parse(intent!.request as string)).toEqual(order);
+  });
+
+  it('a failed write-ahead → 503, and nothing is sent to WeChat Pay', async () => {
+    const calls: string[] = [];
+    aws.ledgerProxy.set('fail');
+    const response = await post(createHandler({ overrides: { transport: (url, request) => (calls.push(url), nodeTransport()(url, request)) } }), merchantOrder());
+    expect(response.statusCode).toBe(503);
+    expect(json(response)).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    expect(calls).toEqual([]);
   });
 
   it('a failure to build the dependencies (bad environment) → 500', async () => {
-    const handler = createServiceOrderHandler(merchantServiceOrder, log, () => {
+    const handler = operationsHandler('merchant', [createServiceOrder], log, () => {
       throw new Error('environment variable WECHATPAY_SECRET_ID is required');
     });
     expect((await post(handler, merchantOrder())).statusCode).toBe(500);

@@ -1,9 +1,9 @@
 /** The notify handler behind HTTP, fed by the sandbox's real deliveries and retries. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
-import { createServiceOrderHandler } from '../../../lib/handlers/create-service-order';
+import { operationsHandler } from '../../../lib/handlers/operations';
+import { createServiceOrder } from '../../../lib/operations/service-orders';
 import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
-import { merchantServiceOrder } from '../../../lib/handlers/service-order-variants';
 import { serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 async function createOrder(): Promise<{ orderId: string; outTradeNo: string }> {
   const secrets = aws.secretCache('merchant');
-  const handler = createServiceOrderHandler(merchantServiceOrder, recordingLog(), () => ({
+  const handler = operationsHandler('merchant', [createServiceOrder], recordingLog(), () => ({
     secrets,
     ledger: aws.ledger(),
     transport: nodeTransport(),

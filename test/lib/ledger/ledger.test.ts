@@ -276,7 +276,7 @@ describe('ledger: write-ahead intents', () => {
   it('PENDING before the call, found by the index; completed, it leaves it; FAILED, a retry writes it again', async () => {
     const account = `INTENT${randomUUID().slice(0, 8)}`;
     const object = serviceOrderKey({ mchid: account, outOrderNo: 'OUT1' });
-    const intent = { object, account: { mchid: account }, operation: 'create', method: 'POST', path: '/v3/payscore/sign-plan/serviceorder', request: '{"out_trade_no":"OUT1"}', at: '2026-11-22T02:00:00.000Z' };
+    const intent = { object, account: { mchid: account }, operation: 'create' as const, method: 'POST', path: '/v3/payscore/sign-plan/serviceorder', request: '{"out_trade_no":"OUT1"}', at: '2026-11-22T02:00:00.000Z' };
     expect(await ledger.writeIntent(intent)).toBe(true);
     expect(await ledger.writeIntent(intent)).toBe(false);
     const pending = await ledger.pending({ mchid: account, kind: 'INTENT', before: '2026-11-22T02:01:00.000Z' });

@@ -3,8 +3,8 @@
  * handler to make its orders: the fault tests' common ground.
  */
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
-import { createServiceOrderHandler, type CreateServiceOrderDependencies } from '../../../lib/handlers/create-service-order';
-import { merchantServiceOrder } from '../../../lib/handlers/service-order-variants';
+import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
+import { createServiceOrder } from '../../../lib/operations/service-orders';
 import type { Log } from '../../../lib/log';
 import type { TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
@@ -32,9 +32,9 @@ export async function startWorldSandbox(world: TestWorld, receivers: () => Recei
 }
 
 /** The merchant create handler against `baseUrl`, with a cache of its own. */
-export function merchantCreateHandler(aws: LocalAws, log: Log, baseUrl: string, overrides: Partial<CreateServiceOrderDependencies> = {}) {
-  const deps: CreateServiceOrderDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), transport: nodeTransport(), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
-  return createServiceOrderHandler(merchantServiceOrder, log, () => deps);
+export function merchantCreateHandler(aws: LocalAws, log: Log, baseUrl: string, overrides: Partial<OperationDependencies> = {}) {
+  const deps: OperationDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), transport: nodeTransport(), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
+  return operationsHandler('merchant', [createServiceOrder], log, () => deps);
 }
 
 export interface CreatedOrder {

@@ -1,0 +1,5 @@
+/** The service provider's plan, user-sign-plan and service-order routes beyond the create (README "Routes"). */
+import { LIFECYCLE_OPERATIONS } from '../lib/operations/routes';
+import { operationsFunction } from '../lib/wiring/operations';
+
+export const handler = operationsFunction('partner-lifecycle', 'partner', LIFECYCLE_OPERATIONS, process.env);
