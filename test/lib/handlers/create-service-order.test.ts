@@ -545,9 +545,10 @@ describe('create-service-order: configuration and ledger faults', () => {
   });
 
   it('a failure to build the dependencies (bad environment) → 500', async () => {
-    const handler = operationsHandler('merchant', [createServiceOrder], log, () => {
+    const built = operationsHandler('merchant', [createServiceOrder], log, () => {
       throw new Error('environment variable WECHATPAY_SECRET_ID is required');
     });
+    const handler = Object.assign(built, { kind: 'merchant' as const });
     expect((await post(handler, merchantOrder())).statusCode).toBe(500);
     expect(log.text()).toContain('WECHATPAY_SECRET_ID is required');
   });
