@@ -151,6 +151,14 @@ describe('WechatPayClient', () => {
     expect(transport.calls).toHaveLength(1);
   });
 
+  it('takes a verified, empty 204 (a partner complete or cancel) as an answer with no fields', async () => {
+    expect(await client(scripted(signedResponse('', 204))).request(post)).toEqual({ status: 204, body: Buffer.alloc(0), json: {}, requestId: 'REQ-1' });
+  });
+
+  it('refuses an unsigned 204', async () => {
+    await expect(client(scripted(reply('', 204))).request(post)).rejects.toThrow(WechatPayUnavailableError);
+  });
+
   it('refuses a verified 2xx whose body is not JSON, keeping the parser error as the cause', async () => {
     const error = await client(scripted(signedResponse('<html>'))).request(post).catch((caught: unknown) => caught);
     expect(error).toEqual(new WechatPayUnavailableError('WeChat Pay answered a verified body that is not JSON'));
