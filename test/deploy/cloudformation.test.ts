@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject, PROJECT_ROOT, type ProjectCopy } from '../helpers/project-copy';
+import { LIFECYCLE_OPERATIONS } from '../../lib/operations/routes';
+import { createServiceOrder } from '../../lib/operations/service-orders';
 
 interface Resource {
   Type: string;
@@ -46,23 +48,25 @@ describe('packaged CloudFormation', () => {
     expect(existsSync(sentinel)).toBe(true);
   });
 
-  it('has the four routes of SPEC, IAM authorization on the create routes only', () => {
+  it('routes every entry of lib/operations for both accounts, IAM-authorized, and the notify routes public', () => {
     const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']));
+    const entries = [createServiceOrder, ...LIFECYCLE_OPERATIONS];
     expect(routes).toEqual({
-      'POST /merchant/service-orders': 'AWS_IAM',
-      'POST /partner/service-orders': 'AWS_IAM',
+      ...Object.fromEntries((['merchant', 'partner'] as const).flatMap((kind) => entries.map((entry) => [`${entry.method} /${kind}${entry.route}`, 'AWS_IAM']))),
       'POST /merchant/notify': 'NONE',
       'POST /partner/notify': 'NONE',
     });
+    expect(Object.keys(routes)).toHaveLength(2 * 13 + 2);
   });
 
-  it('runs six functions on nodejs24.x arm64, each with its own secret, notify answering inside 5 s', () => {
+  it('runs each function kind once per account, on nodejs24.x arm64, each with its own secret, notify answering inside 5 s', () => {
     const functions = ofType('AWS::Lambda::Function').map((fn) => fn.Properties);
-    expect(functions).toHaveLength(6);
+    for (const handler of ['create-merchant-service-order', 'create-partner-service-order', 'merchant-lifecycle', 'partner-lifecycle']) {
+      expect(functions.filter((fn) => fn.Handler.includes(handler)).map((fn) => fn.Environment.Variables.WECHATPAY_SECRET_ID)).toEqual([`payscore/test/${handler.includes('merchant') ? 'merchant' : 'partner'}`]);
+    }
     for (const fn of functions) {
       expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
-      expect(fn.Environment.Variables.WECHATPAY_SECRET_ID).toMatch(/^payscore\/test\/(merchant|partner)$/);
-      expect(fn.Environment.Variables.LEDGER_TABLE).toBe('payscore-sign-plan-test-ledger');
+      if (fn.Environment.Variables.WECHATPAY_SECRET_ID !== undefined) expect(fn.Environment.Variables.WECHATPAY_SECRET_ID).toMatch(/^payscore\/test\/(merchant|partner)$/);
     }
     const notify = functions.filter((fn) => fn.Handler.includes('deduction-notify'));
     expect(notify.map((fn) => fn.Timeout)).toEqual([5, 5]);
