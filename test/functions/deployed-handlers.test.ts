@@ -60,6 +60,29 @@ describe('deployed handlers', () => {
     expect(response.statusCode, response.body).toBe(200);
   });
 
+  it.each(['merchant', 'partner'] as const)('%sLifecycle serves a plan create and its GET from the ledger', async (kind) => {
+    const handler = await coldStart(`../../functions/${kind}-lifecycle`, `payscore/test/${kind}`);
+    const merchantPlanNo = `DEPLOYED-${kind}-${Date.now()}`;
+    const sub = kind === 'partner' ? { sub_mchid: '1900000109' } : {};
+    const plan = {
+      service_id: '2002000000000558128851361561536',
+      appid: 'wxd678efh567hg6787',
+      ...sub,
+      plan_name: '三节课',
+      plan_duration: 30,
+      deduction_quantity: 1,
+      total_original_price: 100,
+      total_actual_price: 100,
+      plan_detail_list: [{ original_price: 100, actual_price: 100, plan_detail_name: '第1节' }],
+      merchant_plan_no: merchantPlanNo,
+    };
+    const created = await handler(httpApiEvent({ body: JSON.stringify(plan) }, `/${kind}/plans`));
+    expect(created.statusCode, created.body).toBe(200);
+    const read = await handler({ ...httpApiEvent({ body: '' }, `/${kind}/plans/${merchantPlanNo}`), requestContext: { http: { method: 'GET' } }, queryStringParameters: sub });
+    expect(read.statusCode, read.body).toBe(200);
+    expect(JSON.parse(read.body)).toMatchObject({ kind: 'PLAN', state: 'NORMAL', merchant_plan_no: merchantPlanNo, plan_id: JSON.parse(created.body).plan_id });
+  });
+
   it('deduction-notify records a notification for its own account only', async () => {
     const merchantNotify = await coldStart('../../functions/deduction-notify', 'payscore/test/merchant');
     expect((await merchantNotify(httpApiEvent(buildNotification(world.wechatpay, world.merchant)))).statusCode).toBe(204);
