@@ -58,7 +58,7 @@ describe('the local stack', () => {
 
   it('serves the handlers from the bundles with their logs (no key material)', () => {
     const logs = offlineOutput.join('\n');
-    expect(logs).toContain('service order created');
+    expect(logs).toContain('service-order.create: WeChat Pay answered 200');
     expect(logs).not.toContain(stack.keys.merchant.apiV3Key);
     expect(logs).not.toContain('oUpF8uMuAJO_M2pxb1Q9zNjWeS6o');
   });
