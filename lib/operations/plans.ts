@@ -28,6 +28,7 @@ export const createPlan: CallOperation<Request> = {
   schema: schemas.planCreate as never,
   intent: 'create',
   object: (call) => planKey(key(call)),
+  logFields: (call) => ({ merchant_plan_no: call.request.merchant_plan_no }),
   wechatpay: (call) => ({ method: 'POST', path: PLANS[call.kind], body: call.request }),
   about,
   record: (ledger, answer, call) => recordPlan(ledger, answer, call, 'create'),
@@ -41,6 +42,7 @@ export const stopPlan: CallOperation<Request> = {
   schema: schemas.planByNumber as never,
   intent: 'stop',
   object: (call) => planKey(key(call)),
+  logFields: (call) => ({ merchant_plan_no: call.request.merchant_plan_no }),
   // The direct stop has no body; the partner's names the sub-merchant.
   wechatpay: (call) => ({ method: 'POST', path: `${planPath(call)}/stop`, ...(call.kind === 'partner' ? { body: { sub_mchid: call.request.sub_mchid } } : {}) }),
   about,
@@ -54,6 +56,7 @@ export const syncPlan: CallOperation<Request> = {
   route: '/plans/{merchant_plan_no}/sync',
   schema: schemas.planByNumber as never,
   object: (call) => planKey(key(call)),
+  logFields: (call) => ({ merchant_plan_no: call.request.merchant_plan_no }),
   wechatpay: (call) => ({ method: 'GET', path: call.kind === 'partner' ? `${planPath(call)}?${new URLSearchParams({ sub_mchid: call.request.sub_mchid! })}` : planPath(call) }),
   about,
   record: (ledger, answer, call) => recordPlan(ledger, answer, call, 'sync'),
@@ -66,5 +69,6 @@ export const getPlan: ReadOperation<Request> = {
   route: '/plans/{merchant_plan_no}',
   schema: schemas.planByNumber as never,
   object: (call) => planKey(key(call)),
+  logFields: (call) => ({ merchant_plan_no: call.request.merchant_plan_no }),
   read: async (ledger, call) => recordView(await ledger.read(planKey(key(call)))),
 };

@@ -154,6 +154,7 @@ export const completeServiceOrder: CallOperation<Request, CompleteKnown> = {
   schema: schemas.serviceOrderComplete as never,
   intent: 'complete',
   object: (call) => serviceOrderKey(orderKey(call)),
+  logFields: (call) => ({ out_order_no: call.request.out_order_no }),
   async prepare(ledger, call) {
     const names = await orderNames(ledger, call);
     return { ...names, payment: await payment(ledger, call, names.order) };
@@ -206,6 +207,7 @@ export const cancelServiceOrder: CallOperation<Request, OrderNames> = {
   schema: schemas.serviceOrderCancel as never,
   intent: 'cancel',
   object: (call) => serviceOrderKey(orderKey(call)),
+  logFields: (call) => ({ out_order_no: call.request.out_order_no }),
   prepare: orderNames,
   wechatpay: (call, known) => ({ method: 'POST', path: orderPath(call, 'cancel'), body: { ...namesBody(call, known), reason: call.request.reason } }),
   about: (call) => ({ out_order_no: call.request.out_order_no, mchid: call.account.mchid }),
@@ -223,6 +225,7 @@ export const syncServiceOrder: CallOperation<Request, OrderNames> = {
   route: '/service-orders/{out_order_no}/sync',
   schema: schemas.serviceOrderSync as never,
   object: (call) => serviceOrderKey(orderKey(call)),
+  logFields: (call) => ({ out_order_no: call.request.out_order_no }),
   prepare: orderNames,
   wechatpay: (call, known) => {
     const query = new URLSearchParams({ service_id: known.serviceId, ...(call.kind === 'merchant' ? { appid: known.appid! } : { sub_mchid: call.request.sub_mchid! }), out_order_no: call.request.out_order_no });
@@ -242,5 +245,6 @@ export const getServiceOrder: ReadOperation<Request> = {
   route: '/service-orders/{out_order_no}',
   schema: schemas.serviceOrderByNumber as never,
   object: (call) => serviceOrderKey(orderKey(call)),
+  logFields: (call) => ({ out_order_no: call.request.out_order_no }),
   read: async (ledger, call) => recordView(await ledger.read(serviceOrderKey(orderKey(call)))),
 };

@@ -5,6 +5,7 @@
 import { userSignPlanKey, type UserSignPlanKey } from '../ledger/keys';
 import { userSignPlanChange, userSignPlanDetailChanges } from '../ledger/ledger';
 import type { ChangeSource } from '../ledger/states';
+import { userReference } from '../log';
 import { isJsonObject } from '../wechatpay/json';
 import type { AccountKind, CallOperation, OperationCall, OperationsLedger, ReadOperation, VerifiedAnswer } from './operation';
 import * as schemas from './schemas';
@@ -19,6 +20,11 @@ export const PACKAGE_VALIDITY_MS = 2 * 3_600_000;
 
 const key = (call: OperationCall<Request>): UserSignPlanKey => ({ ...call.account, merchantSignPlanNo: call.request.merchant_sign_plan_no });
 const signPlanPath = (call: OperationCall<Request>) => `${SIGN_PLANS[call.kind]}/merchant-sign-plan-no/${encodeURIComponent(call.request.merchant_sign_plan_no)}`;
+/** The sign plan's number, and its user only by reference. */
+const logFields = (call: OperationCall<Request>) => {
+  const user = call.request.openid ?? call.request.sub_openid;
+  return { merchant_sign_plan_no: call.request.merchant_sign_plan_no, ...(typeof user === 'string' ? { user_ref: userReference(user) } : {}) };
+};
 const about = (call: OperationCall<Request>) => ({ merchant_sign_plan_no: call.request.merchant_sign_plan_no, mchid: call.account.mchid, sub_mchid: call.account.subMchid });
 
 /**
@@ -47,6 +53,7 @@ export const createUserSignPlan: CallOperation<Request> = {
   intent: 'create',
   defaults: ({ notifyUrl }) => ({ notify_url: notifyUrl }),
   object: (call) => userSignPlanKey(key(call)),
+  logFields,
   wechatpay: (call) => ({ method: 'POST', path: SIGN_PLANS[call.kind], body: call.request }),
   answerObject: 'sign_plan',
   about,
@@ -65,6 +72,7 @@ export const stopUserSignPlan: CallOperation<Request> = {
   schema: schemas.userSignPlanStop as never,
   intent: 'stop',
   object: (call) => userSignPlanKey(key(call)),
+  logFields,
   wechatpay: (call) => ({
     method: 'POST',
     path: `${signPlanPath(call)}/stop`,
@@ -81,6 +89,7 @@ export const syncUserSignPlan: CallOperation<Request> = {
   route: '/user-sign-plans/{merchant_sign_plan_no}/sync',
   schema: schemas.userSignPlanByNumber as never,
   object: (call) => userSignPlanKey(key(call)),
+  logFields,
   wechatpay: (call) => ({ method: 'GET', path: call.kind === 'partner' ? `${signPlanPath(call)}?${new URLSearchParams({ sub_mchid: call.request.sub_mchid! })}` : signPlanPath(call) }),
   about,
   record: (ledger, answer, call) => recordSignPlan(ledger, answer, call, 'sync', answer.json),
@@ -93,5 +102,6 @@ export const getUserSignPlan: ReadOperation<Request> = {
   route: '/user-sign-plans/{merchant_sign_plan_no}',
   schema: schemas.userSignPlanByNumber as never,
   object: (call) => userSignPlanKey(key(call)),
+  logFields,
   read: async (ledger, call) => signPlanView(await signPlanStatus(ledger, key(call))),
 };

@@ -232,6 +232,13 @@ describe('lifecycle routes: the whole way, merchant and partner', () => {
     const planRecord = await aws.record(planKey({ ...account, merchantPlanNo: plan!.merchant_plan_no as string }));
     expect(planRecord.object).toMatchObject({ kind: 'PLAN', state: 'NORMAL', plan_id: plan!.plan_id, deduction_quantity: 3, total_actual_price: 7500 });
     expect(JSON.parse(planRecord.object!.plan_detail_list as string)).toEqual(plan!.plan_detail_list);
+    const said = log.lines.filter((line) => line.level === 'info').map((line) => [line.message, line.attributes.merchant_plan_no ?? line.attributes.merchant_sign_plan_no, line.attributes.account]);
+    expect(said).toEqual([
+      ['plan.create: WeChat Pay answered 200', plan!.merchant_plan_no, 'merchant'],
+      ['user-sign-plan.create: WeChat Pay answered 200', signPlan.merchantSignPlanNo, 'merchant'],
+    ]);
+    expect(log.lines.at(-1)!.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
+    expect(log.text()).not.toContain(OPENID);
   });
 });
 
