@@ -31,6 +31,8 @@ function describeLedger(items: Record<string, unknown>[]): string[] {
     switch (item.kind) {
       case 'NOTIFICATION':
         return `notification ${text(item.id)}  ${text(item.event_type)}  sent ${text(item.create_time)}  received ${text(item.received_at)}`;
+      case 'SIGN_PLAN_ID':
+        return `sign_plan_id ${text(item.sign_plan_id)} ${account(item)}  is user sign plan ${text(item.merchant_sign_plan_no)}`;
       case 'INTENT':
         return `intent ${text(item.operation)}  ${text(item.status)}  ${text(item.method)} ${text(item.path)}  since ${text(item.created_at)}`;
       default: {
