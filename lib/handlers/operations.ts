@@ -168,20 +168,19 @@ const answerResponse = (status: number, text: string, requestId: string | undefi
  * same number with another request is a 409. If the ledger cannot write, nothing is sent.
  */
 async function writeAhead(ledger: OperationsLedger, intent: Intent): Promise<HttpResponse | undefined> {
-  let written: boolean;
-  let existing: Record<string, unknown> | undefined;
+  let existing: Record<string, unknown>;
   try {
-    written = await ledger.writeIntent(intent);
-    existing = written ? undefined : await ledger.item(intentKey(intent.object, intent.operation));
+    if (await ledger.writeIntent(intent)) return undefined;
+    // An intent is never deleted: one that could not be written is there.
+    existing = (await ledger.item(intentKey(intent.object, intent.operation)))!;
   } catch (cause) {
     throw new LedgerUnavailableError(cause);
   }
-  if (written || existing === undefined) return undefined;
   if (existing.request !== intent.request) {
     throw new ConflictError('IDEMPOTENCY_CONFLICT', `this ${intent.operation} was already requested for the same number with a different request; use a new number, or repeat the first request`);
   }
   if (existing.status !== 'DONE') return undefined;
-  return answerResponse(Number(existing.http_status), String(existing.response ?? ''), existing.wechatpay_request_id as string | undefined, { 'Idempotent-Replayed': 'true' });
+  return answerResponse(Number(existing.http_status), String(existing.response), existing.wechatpay_request_id as string | undefined, { 'Idempotent-Replayed': 'true' });
 }
 
 async function failIntent(ledger: OperationsLedger, intent: Intent, error: WechatPayApiError, clock: Clock, log: Log): Promise<void> {
@@ -207,9 +206,8 @@ function compile(kind: AccountKind, operation: Operation): Route {
   return { operation, pattern, params };
 }
 
-/** The entry an event is for. A function of one route without parameters (a create) is sent nothing else by API Gateway. */
+/** The entry an event is for, by its method and path. */
 function match(routes: Route[], event: ProxyEvent): { operation: Operation; params: Record<string, string> } {
-  if (routes.length === 1 && routes[0]!.params.length === 0) return { operation: routes[0]!.operation, params: {} };
   const method = 'requestContext' in event && 'http' in event.requestContext ? event.requestContext.http.method : (event as { httpMethod?: string }).httpMethod;
   const path = 'rawPath' in event ? event.rawPath : (event as { path?: string }).path;
   for (const route of routes) {

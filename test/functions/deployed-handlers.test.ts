@@ -49,14 +49,14 @@ describe('deployed handlers', () => {
   it('createMerchantServiceOrder creates an order and records it', async () => {
     const handler = await coldStart('../../functions/create-merchant-service-order', 'payscore/test/merchant');
     const order = merchantOrder();
-    const response = await handler(httpApiEvent({ body: JSON.stringify(order) }));
+    const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'));
     expect(response.statusCode, response.body).toBe(200);
     expect(await aws.item(serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string }))).toMatchObject({ state: 'CREATED' });
   });
 
   it('createPartnerServiceOrder creates an order for the sub-merchant', async () => {
     const handler = await coldStart('../../functions/create-partner-service-order', 'payscore/test/partner');
-    const response = await handler(httpApiEvent({ body: JSON.stringify(partnerOrder()) }));
+    const response = await handler(httpApiEvent({ body: JSON.stringify(partnerOrder()) }, '/partner/service-orders'));
     expect(response.statusCode, response.body).toBe(200);
   });
 

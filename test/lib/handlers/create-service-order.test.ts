@@ -222,7 +222,7 @@ describe('create-service-order: success', () => {
     const order = merchantOrder();
     const response = await post(createHandler(), order);
     const line = log.lines.find((entry) => entry.message === 'service-order.create: WeChat Pay answered 200')!;
-    expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
+    expect(line.attributes).toMatchObject({ out_trade_no: order.out_trade_no, order_id: json(response).order_id, wechatpay_request_id: response.headers!['Request-ID'], aws_request_id: expect.stringMatching(/^lambda-request-/) });
     expect(line.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
     expect(line.attributes.account).toBe('merchant');
     expect(log.text()).not.toContain(order.openid as string);

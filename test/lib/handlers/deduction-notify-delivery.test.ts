@@ -49,7 +49,7 @@ async function createOrder(): Promise<{ orderId: string; outTradeNo: string }> {
     notifyUrl: undefined,
   }));
   const order = merchantOrder({ notify_url: NOTIFY_URL });
-  const response = await handler(httpApiEvent({ body: JSON.stringify(order) }), lambdaContext());
+  const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
   expect(response.statusCode, response.body).toBe(200);
   return { orderId: JSON.parse(response.body).order_id, outTradeNo: order.out_trade_no as string };
 }

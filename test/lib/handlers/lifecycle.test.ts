@@ -86,14 +86,15 @@ interface Answer {
 }
 
 /** One request to the account's functions as API Gateway's HTTP API delivers it: the create function or the lifecycle one. */
-async function request(kind: AccountKind, method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}): Promise<Answer> {
+async function request(kind: AccountKind, method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string | undefined> = {}, overrides: Partial<OperationDependencies> = {}): Promise<Answer> {
   const full = `/${kind}${path}`;
-  const handler = method === 'POST' && path === '/service-orders' ? operationsHandler(kind, [createServiceOrder], log, () => deps(kind)) : operationsHandler(kind, LIFECYCLE_OPERATIONS, log, () => deps(kind));
+  const dependencies = () => ({ ...deps(kind), ...overrides });
+  const handler = method === 'POST' && path === '/service-orders' ? operationsHandler(kind, [createServiceOrder], log, dependencies) : operationsHandler(kind, LIFECYCLE_OPERATIONS, log, dependencies);
   const event = {
     version: '2.0',
     routeKey: `${method} ${full}`,
     rawPath: full,
-    rawQueryString: new URLSearchParams(query).toString(),
+    rawQueryString: '',
     queryStringParameters: Object.keys(query).length ? query : undefined,
     headers: {},
     requestContext: { http: { method, path: full }, requestId: 'api-request-1' },
@@ -232,10 +233,10 @@ describe('lifecycle routes: the whole way, merchant and partner', () => {
     const planRecord = await aws.record(planKey({ ...account, merchantPlanNo: plan!.merchant_plan_no as string }));
     expect(planRecord.object).toMatchObject({ kind: 'PLAN', state: 'NORMAL', plan_id: plan!.plan_id, deduction_quantity: 3, total_actual_price: 7500 });
     expect(JSON.parse(planRecord.object!.plan_detail_list as string)).toEqual(plan!.plan_detail_list);
-    const said = log.lines.filter((line) => line.level === 'info').map((line) => [line.message, line.attributes.merchant_plan_no ?? line.attributes.merchant_sign_plan_no, line.attributes.account]);
+    const said = log.lines.filter((line) => line.level === 'info').map((line) => [line.message, line.attributes.merchant_plan_no ?? line.attributes.merchant_sign_plan_no, line.attributes.account, line.attributes.ledger]);
     expect(said).toEqual([
-      ['plan.create: WeChat Pay answered 200', plan!.merchant_plan_no, 'merchant'],
-      ['user-sign-plan.create: WeChat Pay answered 200', signPlan.merchantSignPlanNo, 'merchant'],
+      ['plan.create: WeChat Pay answered 200', plan!.merchant_plan_no, 'merchant', 'recorded'],
+      ['user-sign-plan.create: WeChat Pay answered 200', signPlan.merchantSignPlanNo, 'merchant', 'recorded'],
     ]);
     expect(log.lines.at(-1)!.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
     expect(log.text()).not.toContain(OPENID);
@@ -350,6 +351,10 @@ describe('lifecycle routes: cancel, stop, sync', () => {
     expect(again.json).toEqual(first.json);
     expect(again.headers['Idempotent-Replayed']).toBe('true');
     expect(calls).toEqual([]);
+    expect(log.lines.at(-1)).toMatchObject({
+      message: 'repeated request: answered as the first time, nothing sent to WeChat Pay',
+      attributes: { object: planKey({ ...accountOf('merchant'), merchantPlanNo: plan.json.merchant_plan_no as string }).pk, operation: 'plan.stop' },
+    });
     expect((await request('merchant', 'GET', `/plans/${plan.json.merchant_plan_no as string}`)).json).toMatchObject({ state: 'STOP', stop_mchid: world.merchant.mchid, source: 'stop' });
   });
 
@@ -450,7 +455,7 @@ describe('lifecycle routes: requests', () => {
     ['plan create', '/plans', { ...planBody('merchant'), plan_duration: 0, extra: 1 }, ['plan_duration', 'extra']],
     ['user sign plan create', '/user-sign-plans', { service_id: SERVICE_ID, merchant_sign_plan_no: 'bad no!', sign_plan_detail: [{ plan_detail_no: 1 }] }, ['plan_id', 'appid', 'merchant_sign_plan_no', 'sign_plan_detail.0.merchant_plan_detail_no', 'openid']],
     ['complete', '/service-orders/ORDER-1/complete', { total_amount: -1, post_payments: [{ name: 'x', amount: 1, __proto__x: 1 }] }, ['post_payments.0.__proto__x', 'total_amount']],
-    ['cancel', '/service-orders/ORDER-1/cancel', { reason: '', out_order_no: 'ORDER-1' }, ['out_order_no', 'reason']],
+    ['cancel', '/service-orders/ORDER-1/cancel', { reason: '' }, ['reason']],
     ['user sign plan stop', '/user-sign-plans/S-1/stop', {}, ['stop_reason']],
   ])('%s: 400 naming every bad field, nothing sent', async (_name, path, body, fields) => {
     const answer = await request('merchant', 'POST', path, body);
@@ -476,9 +481,13 @@ describe('lifecycle routes: requests', () => {
   });
 
   it('a GET of what the ledger does not hold → 404 NOT_FOUND, and never a call to WeChat Pay', async () => {
-    for (const path of ['/plans/NONE-1', '/user-sign-plans/NONE-1', '/service-orders/NONE-1']) {
-      const answer = await request('merchant', 'GET', path);
-      expect([answer.status, answer.json.code]).toEqual([404, 'NOT_FOUND']);
+    for (const [path, what] of [
+      ['/plans/NONE-1', 'plan'],
+      ['/user-sign-plans/NONE-1', 'user-sign-plan'],
+      ['/service-orders/NONE-1', 'service-order'],
+    ]) {
+      const answer = await request('merchant', 'GET', path!);
+      expect(answer).toMatchObject({ status: 404, json: { code: 'NOT_FOUND', message: `the ledger holds no such ${what}` } });
     }
     expect(calls).toEqual([]);
   });
@@ -488,5 +497,113 @@ describe('lifecycle routes: requests', () => {
     const answer = await request('merchant', 'POST', '/service-orders/ORDER-1/complete', {});
     expect([answer.status, answer.json.code]).toEqual([503, 'LEDGER_UNAVAILABLE']);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('operations handler: routing, bodies, the write-ahead', () => {
+  const restGet = (path: string, query: Record<string, string> | null = null) =>
+    operationsHandler('merchant', LIFECYCLE_OPERATIONS, log, () => deps('merchant'))(
+      {
+        resource: path,
+        path,
+        httpMethod: 'GET',
+        headers: {},
+        multiValueHeaders: {},
+        queryStringParameters: query,
+        multiValueQueryStringParameters: null,
+        pathParameters: null,
+        stageVariables: null,
+        requestContext: {},
+        body: null,
+        isBase64Encoded: false,
+      } as never,
+      lambdaContext(),
+    );
+
+  it('routes REST API (payload 1.0) events by their method and path, a stage in front', async () => {
+    const plan = await request('merchant', 'POST', '/plans', planBody('merchant'));
+    const answer = await restGet(`/prod/merchant/plans/${plan.json.merchant_plan_no as string}`);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ kind: 'PLAN', merchant_plan_no: plan.json.merchant_plan_no });
+  });
+
+  it('a method or path no entry serves → 404 naming it', async () => {
+    const answer = await request('merchant', 'GET', '/plans/P-1/stop');
+    expect(answer).toMatchObject({ status: 404, json: { code: 'NOT_FOUND', message: 'no route GET /merchant/plans/P-1/stop in this function' } });
+    const other = await restGet('/partner/plans/P-1');
+    expect(other.statusCode).toBe(404);
+  });
+
+  it('a path parameter that is not valid percent-encoding is judged as it is: 400 naming it', async () => {
+    const answer = await request('merchant', 'GET', '/plans/%E0%A4%A');
+    expect(answer.status).toBe(400);
+    expect(answer.json.errors).toEqual([{ field: 'merchant_plan_no', message: expect.stringContaining('must be 1 to 32 characters') }]);
+  });
+
+  it('a create needs a body; a route whose path names the object takes none, or blanks', async () => {
+    const create = await request('merchant', 'POST', '/service-orders', '');
+    expect(create.json.errors).toEqual([{ field: 'body', message: 'is not valid JSON' }]);
+    const plan = await request('merchant', 'POST', '/plans', planBody('merchant'));
+    expect((await request('merchant', 'POST', `/plans/${plan.json.merchant_plan_no as string}/sync`, '  \n')).status).toBe(200);
+  });
+
+  it('what the path, the query and the defaults give: said where it went wrong, a given notify_url kept', async () => {
+    const inBody = await request('merchant', 'POST', '/service-orders/ORDER-1/cancel', { reason: 'x', out_order_no: 'ORDER-1' });
+    expect(inBody.json.errors).toEqual([{ field: 'out_order_no', message: 'is given by the path: leave it out of the body' }]);
+    const unknown = await request('merchant', 'GET', '/plans/P-1', undefined, { limit: '5', empty: undefined });
+    expect(unknown.json.errors).toEqual([{ field: '?limit', message: 'is not a known query parameter' }]);
+    const noDefault = await request('merchant', 'POST', '/user-sign-plans', { service_id: SERVICE_ID }, {}, { notifyUrl: undefined });
+    expect((noDefault.json.errors as { field: string; message: string }[]).find((error) => error.field === 'notify_url')).toEqual({ field: 'notify_url', message: 'is required' });
+    const signPlan = await signed('merchant');
+    const given = { ...orderBody(signPlan, 1), notify_url: 'https://given.example/notify' };
+    expect((await request('merchant', 'POST', '/service-orders', given)).status).toBe(200);
+    const intent = await aws.item(intentKey(serviceOrderKey({ ...accountOf('merchant'), outOrderNo: signPlan.detailNos[0]! }), 'create'));
+    expect(JSON.parse(intent!.request as string).notify_url).toBe('https://given.example/notify');
+  });
+
+  it('the same number with another request → 409 IDEMPOTENCY_CONFLICT saying so', async () => {
+    const body = planBody('merchant');
+    expect((await request('merchant', 'POST', '/plans', body)).status).toBe(200);
+    calls = [];
+    const other = await request('merchant', 'POST', '/plans', { ...body, plan_name: '另一个计划' });
+    expect(other).toMatchObject({ status: 409, json: { code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('with a different request') } });
+    expect(calls).toEqual([]);
+  });
+
+  it('a repeat of a call still PENDING (its answer unrecorded) goes to WeChat Pay again and completes the intent', async () => {
+    const failAfter: Transport = async (url, init) => {
+      const answer = await counting(url, init);
+      aws.ledgerProxy.set('fail');
+      return answer;
+    };
+    const body = planBody('merchant');
+    expect((await request('merchant', 'POST', '/plans', body, {}, { transport: failAfter })).status).toBe(200);
+    aws.ledgerProxy.set('pass');
+    const key = planKey({ ...accountOf('merchant'), merchantPlanNo: body.merchant_plan_no });
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'PENDING' });
+    const again = await request('merchant', 'POST', '/plans', body);
+    expect(again.status).toBe(200);
+    expect(again.headers).not.toHaveProperty('Idempotent-Replayed');
+    expect(calls).toEqual(['POST /v3/payscore/plan/payscore-plans', 'POST /v3/payscore/plan/payscore-plans']);
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'DONE', completed_by: 'create' });
+    expect(await aws.item(key)).toMatchObject({ state: 'NORMAL' });
+  });
+
+  it('a failed write-ahead (the first ledger call of a plan create) → 503, nothing sent', async () => {
+    aws.ledgerProxy.set('fail');
+    const answer = await request('merchant', 'POST', '/plans', planBody('merchant'));
+    expect([answer.status, answer.json.code]).toEqual([503, 'LEDGER_UNAVAILABLE']);
+    expect(calls).toEqual([]);
+  });
+
+  it("a refusal whose FAILED mark cannot be written: WeChat Pay's answer still, and a warning", async () => {
+    const failAfter: Transport = async (url, init) => {
+      const answer = await counting(url, init);
+      aws.ledgerProxy.set('fail');
+      return answer;
+    };
+    const answer = await request('merchant', 'POST', '/user-sign-plans', { service_id: SERVICE_ID, plan_id: 'NO-SUCH-PLAN', appid: APPID, openid: OPENID, merchant_sign_plan_no: number('S'), sign_plan_detail: [{ plan_detail_no: 1, merchant_plan_detail_no: number('D') }] }, {}, { transport: failAfter });
+    expect([answer.status, answer.json.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(log.lines.find((line) => line.level === 'warn' && line.message === 'could not mark a refused intent FAILED; the reconciliation will')!.attributes).toMatchObject({ operation: 'create' });
   });
 });
