@@ -39,3 +39,10 @@ export function sendAwsJson(response: ServerResponse, version: AwsJsonVersion, s
 export function sendAwsError(response: ServerResponse, version: AwsJsonVersion, error: AwsError): void {
   sendAwsJson(response, version, error.status, { __type: error.type, message: error.message }, { 'x-amzn-ErrorType': error.type });
 }
+
+/** Any other error as the service's internal error; logged, as a stand-in's own bug must be seen. */
+export function toAwsError(error: unknown, service: string, internalType: string): AwsError {
+  if (error instanceof AwsError) return error;
+  console.error(`${service} stand-in: unexpected error`, error);
+  return new AwsError(internalType, 'An error occurred on the server side.', 500);
+}

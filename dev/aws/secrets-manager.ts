@@ -3,7 +3,7 @@
  * (AWS JSON 1.1 over http://127.0.0.1), with call counting and fault injection for tests.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AwsError, readJsonBody, sendAwsError, sendAwsJson } from './aws-json';
+import { AwsError, readJsonBody, sendAwsError, sendAwsJson, toAwsError } from './aws-json';
 import { CallFaults, type CallFault } from './call-faults';
 import { closeServer, listen } from './http-server';
 import { SecretStore } from './secret-store';
@@ -41,17 +41,13 @@ function operationOf(request: IncomingMessage): SecretsManagerOperation {
   return operation;
 }
 
-function toAwsError(error: unknown): AwsError {
-  if (error instanceof AwsError) return error;
-  console.error('Secrets Manager stand-in: unexpected error', error);
-  return new AwsError('InternalServiceError', 'An error occurred on the server side.', 500);
-}
+const toServiceError = (error: unknown): AwsError => toAwsError(error, 'Secrets Manager', 'InternalServiceError');
 
 function answer(response: ServerResponse, output: () => unknown): void {
   try {
     sendAwsJson(response, '1.1', 200, output());
   } catch (error) {
-    sendAwsError(response, '1.1', toAwsError(error));
+    sendAwsError(response, '1.1', toServiceError(error));
   }
 }
 
@@ -75,7 +71,7 @@ export async function startSecretsManager({ port = 0, host = '127.0.0.1', secret
             return respond();
         }
       })
-      .catch((error: unknown) => sendAwsError(response, '1.1', toAwsError(error)));
+      .catch((error: unknown) => sendAwsError(response, '1.1', toServiceError(error)));
   });
   const url = await listen(server, port, host);
 
