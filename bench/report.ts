@@ -112,6 +112,8 @@ function markdown(header: string[], rows: Row[]): string[] {
 export function printTables(results: BenchResults): void {
   const { floors, peer } = tables(results);
   const { flatCost, throughput, ledgerEvents } = results;
+  const { min, max } = ledgerEvents.entriesPerCall;
+  const entries = min === max ? String(min) : `${min}–${max}`;
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
   const { machine: m } = results;
@@ -127,7 +129,7 @@ export function printTables(results: BenchResults): void {
     '',
     // No target: EventBridge's own latency, not our code, is most of it deployed; the calls per change are what it costs.
     `Ledger events publisher, per ${ledgerEvents.changes.toLocaleString('en-US')} changes (stream batches of ${ledgerEvents.batchSize}, local EventBridge on loopback): ` +
-      `${ledgerEvents.invocations} invocations, ${ledgerEvents.putEventsCalls} PutEvents calls of ${ledgerEvents.entriesPerCall.min}–${ledgerEvents.entriesPerCall.max} entries, ` +
+      `${ledgerEvents.invocations} invocations, ${ledgerEvents.putEventsCalls} PutEvents calls of ${entries} entries, ` +
       `${timing(ledgerEvents.perThousand)} (per invocation ${timing(ledgerEvents.perInvocation)}).`,
     '',
     '| notify container, after invocation | 1 | 1,000 | ' + last!.invocations.toLocaleString('en-US') + ' |',
