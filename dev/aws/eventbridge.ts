@@ -4,9 +4,9 @@
  * calls or some entries on demand, for tests of "the bus is down" and of partial failures.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { isJsonObject } from '../../lib/wechatpay/json';
-import { AwsError, readJsonBody, sendAwsError, sendAwsJson, toAwsError, type JsonObject } from './aws-json';
+import { AwsError, awsJsonServer, toAwsError, type JsonObject } from './aws-json';
 import { CallFaults, type CallFault } from './call-faults';
 import { closeServer, listen } from './http-server';
 
@@ -115,29 +115,16 @@ export async function startEventBridge(options: EventBridgeOptions = {}): Promis
     return { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers };
   };
 
-  const server = createServer((request, response) => {
-    readJsonBody(request)
-      .then((input) => {
-        checkTarget(request);
-        calls.PutEvents += 1;
-        calls.entries.push(Array.isArray(input.Entries) ? input.Entries.length : 0);
-        const respond = () => {
-          try {
-            sendAwsJson(response, '1.1', 200, putEvents(input));
-          } catch (error) {
-            sendAwsError(response, '1.1', toServiceError(error));
-          }
-        };
-        switch (faults.take()) {
-          case 'hang':
-            return faults.hold(respond);
-          case 'error':
-            throw new AwsError('InternalException', 'Injected fault: EventBridge is unavailable.', 500);
-          default:
-            return respond();
-        }
-      })
-      .catch((error: unknown) => sendAwsError(response, '1.1', toServiceError(error)));
+  const server = awsJsonServer({
+    faults,
+    unavailable: new AwsError('InternalException', 'Injected fault: EventBridge is unavailable.', 500),
+    toError: toServiceError,
+    accept: (request, input) => {
+      checkTarget(request);
+      calls.PutEvents += 1;
+      calls.entries.push(Array.isArray(input.Entries) ? input.Entries.length : 0);
+      return () => putEvents(input);
+    },
   });
   const url = await listen(server, port, host);
 
