@@ -33,10 +33,12 @@ export class EventBus {
   /**
    * Publishes the events in order, one call per 10, and stops at the first that fails: the caller
    * retries from there (the later entries of that call may have been published too, and are sent again).
+   * `hasTime` is asked before each call: false stops there too (OUT_OF_TIME), rather than be cut off midway.
    */
-  async publish(events: readonly LedgerEvent[]): Promise<PublishResult> {
+  async publish(events: readonly LedgerEvent[], hasTime: () => boolean = () => true): Promise<PublishResult> {
     let calls = 0;
     for (let start = 0; start < events.length; start += MAX_ENTRIES_PER_CALL) {
+      if (!hasTime()) return { published: start, calls, failure: { code: 'OUT_OF_TIME', message: 'too little of the invocation is left for another PutEvents call' } };
       const chunk = events.slice(start, start + MAX_ENTRIES_PER_CALL);
       calls += 1;
       let answer;

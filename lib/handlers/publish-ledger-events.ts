@@ -36,12 +36,22 @@ function changesOf(records: readonly DynamoDBRecord[], log: Log): { changes: Cha
   return { changes };
 }
 
+/**
+ * What one PutEvents call may take, its SDK retries included (lib/wiring/aws-sdk-settings.ts): a call
+ * starts only with this much of the invocation left, so that a slow EventBridge ends the batch with its
+ * remaining records reported, not with a timeout that would send the published ones again.
+ */
+export const CALL_BUDGET_MS = 10_000;
+
 export function publishLedgerEventsHandler(baseLog: Log, dependencies: () => PublishLedgerEventsDependencies) {
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
     const log = withContext(baseLog, { aws_request_id: context.awsRequestId });
     const records = event.Records;
     const { changes, unreadable } = changesOf(records, log);
-    const result: PublishResult = changes.length ? await dependencies().bus.publish(changes.map((change) => change.event)) : { published: 0, calls: 0 };
+    const result: PublishResult = changes.length ? await dependencies().bus.publish(
+          changes.map((change) => change.event),
+          () => context.getRemainingTimeInMillis() > CALL_BUDGET_MS,
+        ) : { published: 0, calls: 0 };
     const failedAt = Math.min(changes[result.published]?.index ?? records.length, unreadable ?? records.length);
     const reported = records.slice(failedAt).map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }));
     const published = changes.filter((change) => change.index < failedAt);

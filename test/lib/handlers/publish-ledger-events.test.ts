@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { awsEnvironment } from '../../../dev/aws/environment';
 import { EventBus } from '../../../lib/event-bus/event-bus';
 import { eventId, ledgerEvent } from '../../../lib/events/ledger-events';
-import { publishLedgerEventsHandler } from '../../../lib/handlers/publish-ledger-events';
+import { CALL_BUDGET_MS, publishLedgerEventsHandler } from '../../../lib/handlers/publish-ledger-events';
 import { intentKey, notificationKey, planKey, serviceOrderKey, userSignPlanDetailKey, userSignPlanKey, type ServiceOrderKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
 import { Ledger, serviceOrderChange, userSignPlanChange, type StateChange } from '../../../lib/ledger/ledger';
 import type { ReceivedNotification } from '../../../lib/ledger/notification-record';
@@ -73,8 +73,9 @@ const createOrder = (key: ServiceOrderKey) =>
 /** The stream record of what `write` does to the order. */
 const orderRecord = (key: ServiceOrderKey, write: () => Promise<unknown>) => aws.streamRecord(serviceOrderKey(key), write);
 
+/** An invocation with a minute left, as the deployed function's timeout gives it. */
 async function publish(records: DynamoDBRecord[]) {
-  return handler({ Records: records }, lambdaContext());
+  return handler({ Records: records }, lambdaContext(60_000));
 }
 
 /** The events published on the bus, as a consumer's rule receives them. */
@@ -378,6 +379,15 @@ describe('failures: reported records are retried, the others are not sent again'
     client.destroy();
   });
 
+  it('with too little of the invocation left for another call, stops there: the rest is reported, not cut off by the timeout', async () => {
+    const { orders } = await paidBatch(12);
+    // A minute left at first; after the first call, only CALL_BUDGET_MS.
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => (aws.eventBridge.calls.PutEvents === 0 ? 60_000 : CALL_BUDGET_MS) };
+    expect(await handler({ Records: orders }, context)).toEqual({ batchItemFailures: sequenceNumbers(orders.slice(10)) });
+    expect(aws.eventBridge.calls.entries).toEqual([10]);
+    expect(log.lines.find((line) => line.level === 'warn')).toMatchObject({ attributes: { error_code: 'OUT_OF_TIME' } });
+  });
+
   it('a record that cannot be read is reported with every one after it', async () => {
     const { orders } = await paidBatch(3);
     const unreadable = { ...orders[1]!, dynamodb: { ...orders[1]!.dynamodb, NewImage: { ...orders[1]!.dynamodb!.NewImage, collection: { X: 'not a type' } as never } } };
@@ -399,7 +409,7 @@ describe('functions/publish-ledger-events as deployed', () => {
     vi.resetModules();
     const { handler: deployed } = (await import('../../../functions/publish-ledger-events')) as { handler: typeof handler };
     const key = newOrder();
-    expect(await deployed({ Records: [await orderRecord(key, () => createOrder(key))] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await deployed({ Records: [await orderRecord(key, () => createOrder(key))] }, lambdaContext(60_000))).toEqual({ batchItemFailures: [] });
     expect(aws.eventBridge.events.map((event) => [event.eventBusName, event.detailType, event.detail.out_order_no])).toEqual([[EVENT_BUS_NAME, 'Service Order Created', key.outOrderNo]]);
   });
 
