@@ -198,7 +198,7 @@ describe('user sign plan and plan events', () => {
     return userSignPlanChange(key, { text, fields: JSON.parse(text) }, { source, sourceId: `REQ-${source}`, at, tieBreak: source, receivedAt: at })!;
   };
 
-  it('a user sign plan: Created, Signed, Cancelled; its details: none when NOT_USED, then Used and Cancelled', async () => {
+  it('a user sign plan: Created, Signed, Cancelled; its details: none when NOT_USED, then Using, Used, Cancelled', async () => {
     const key = newSignPlan();
     const plan = userSignPlanKey(key);
     const detail = (n: number) => userSignPlanDetailKey(key, n);
@@ -207,18 +207,34 @@ describe('user sign plan and plan events', () => {
     // The sign plan and both its details, by one notification each: the details' first images are NOT_USED.
     const signing = signPlanNotification(key, 'PAYSCORE.USER_SIGN_PLAN', 'SIGNED', ['NOT_USED', 'NOT_USED'], '2026-11-22T10:00:00+08:00');
     records.push(...(await aws.streamRecords(items, () => ledger.recordNotification(signing))));
+    // A newer USER_SIGN_PLAN: the sign plan stays SIGNED (no event), detail 1's order is open.
+    const using = signPlanNotification(key, 'PAYSCORE.USER_SIGN_PLAN', 'SIGNED', ['USING', 'NOT_USED'], '2026-11-22T10:30:00+08:00');
+    records.push(...(await aws.streamRecords(items, () => ledger.recordNotification(using))));
     const cancelling = signPlanNotification(key, 'PAYSCORE.USER_CANCEL_SIGN_PLAN', 'SIGN_PLAN_CANCEL', ['USED', 'SIGN_PLAN_DETAIL_CANCEL'], '2026-11-22T11:00:00+08:00');
     records.push(...(await aws.streamRecords(items, () => ledger.recordNotification(cancelling))));
-    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY', 'INSERT', 'INSERT', 'MODIFY', 'MODIFY', 'MODIFY']);
+    expect(records.map((record) => [record.eventName, record.dynamodb!.Keys!.sk!.S])).toEqual([
+      ['INSERT', 'USER_SIGN_PLAN'],
+      ['MODIFY', 'USER_SIGN_PLAN'],
+      ['INSERT', 'DETAIL#0001'],
+      ['INSERT', 'DETAIL#0002'],
+      ['MODIFY', 'USER_SIGN_PLAN'],
+      ['MODIFY', 'DETAIL#0001'],
+      // Newer data, the same NOT_USED: a record, no event.
+      ['MODIFY', 'DETAIL#0002'],
+      ['MODIFY', 'USER_SIGN_PLAN'],
+      ['MODIFY', 'DETAIL#0001'],
+      ['MODIFY', 'DETAIL#0002'],
+    ]);
     expect(await publish(records)).toEqual({ batchItemFailures: [] });
     expect(published().map(({ detailType, detail: body }) => [detailType, body.previous_state, body.state])).toEqual([
       ['User Sign Plan Created', null, 'UNSIGNED'],
       ['User Sign Plan Signed', 'UNSIGNED', 'SIGNED'],
+      ['User Sign Plan Detail Using', 'NOT_USED', 'USING'],
       ['User Sign Plan Cancelled', 'SIGNED', 'SIGN_PLAN_CANCEL'],
-      ['User Sign Plan Detail Used', 'NOT_USED', 'USED'],
+      ['User Sign Plan Detail Used', 'USING', 'USED'],
       ['User Sign Plan Detail Cancelled', 'NOT_USED', 'SIGN_PLAN_DETAIL_CANCEL'],
     ]);
-    const [created, , cancelled, used] = aws.eventBridge.events;
+    const [created, , , cancelled, used] = aws.eventBridge.events;
     expect(created!.detail).toMatchObject({
       object: 'USER_SIGN_PLAN',
       account: { mchid: MCHID, sub_mchid: SUB_MCHID },
