@@ -39,7 +39,7 @@ export interface LedgerEventDetail {
   state: string;
   /** null when the ledger had no item before (its first change). */
   previous_state: string | null;
-  /** Amounts in fen, when the object has any (a service order's collection, a plan detail's prices). */
+  /** Amounts in fen, when the object has any (a service order's collection, a plan's or a plan detail's prices). */
   amounts?: Record<string, unknown>;
   change: { source: string | undefined; source_id: string | undefined; changed_at: string | undefined };
 }
@@ -119,7 +119,13 @@ const serviceOrder: ObjectEvents = {
   },
 };
 
-const PRICES = ['original_price', 'actual_price', 'actual_pay_price'] as const;
+/** The amounts an item holds as attributes of its own (numbers, or exact text beyond 2^53). */
+const amountAttributes =
+  (names: readonly string[]) =>
+  (item: Item): Record<string, unknown> | undefined => {
+    const amounts = names.filter((name) => item[name] !== undefined).map((name) => [name, exactNumber(item[name] as number | string)] as const);
+    return amounts.length ? Object.fromEntries(amounts) : undefined;
+  };
 
 const OBJECTS: Record<EventObject, ObjectEvents> = {
   SERVICE_ORDER: serviceOrder,
@@ -139,16 +145,13 @@ const OBJECTS: Record<EventObject, ObjectEvents> = {
     status: stateOnly,
     detailType: byState({ USING: 'User Sign Plan Detail Using', USED: 'User Sign Plan Detail Used', SIGN_PLAN_DETAIL_CANCEL: 'User Sign Plan Detail Cancelled' }),
     numbers: ['merchant_sign_plan_no', 'plan_detail_no', 'merchant_plan_detail_no', 'order_id'],
-    amounts(item) {
-      const prices = PRICES.filter((name) => item[name] !== undefined).map((name) => [name, exactNumber(item[name] as number | string)] as const);
-      return prices.length ? Object.fromEntries(prices) : undefined;
-    },
+    amounts: amountAttributes(['original_price', 'actual_price', 'actual_pay_price']),
   },
   PLAN: {
     status: stateOnly,
     detailType: byState({ NORMAL: 'Plan Created', STOP: 'Plan Stopped' }),
     numbers: ['merchant_plan_no', 'plan_id', 'service_id'],
-    amounts: () => undefined,
+    amounts: amountAttributes(['total_original_price', 'total_actual_price']),
   },
 };
 

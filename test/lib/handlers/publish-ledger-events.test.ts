@@ -266,7 +266,7 @@ describe('user sign plan and plan events', () => {
     ]);
   });
 
-  it('a plan: Plan Created, then Plan Stopped', async () => {
+  it('a plan: Plan Created, then Plan Stopped, with its prices', async () => {
     const key = { mchid: MCHID, merchantPlanNo: `PLAN${unique()}` };
     const change = (state: string, source: ChangeSource, at: string): StateChange => ({
       item: planKey(key),
@@ -275,7 +275,7 @@ describe('user sign plan and plan events', () => {
       order: { state, at, tieBreak: source },
       identity: { mchid: MCHID, merchant_plan_no: key.merchantPlanNo },
       data: {},
-      once: { plan_id: 'PLAN-ID-1' },
+      once: { plan_id: 'PLAN-ID-1', total_original_price: 9000, total_actual_price: 7500 },
       source,
       sourceId: `REQ-${source}`,
       receivedAt: at,
@@ -289,6 +289,7 @@ describe('user sign plan and plan events', () => {
       ['Plan Created', null, 'NORMAL', key.merchantPlanNo, 'PLAN-ID-1', { mchid: MCHID }],
       ['Plan Stopped', 'NORMAL', 'STOP', key.merchantPlanNo, 'PLAN-ID-1', { mchid: MCHID }],
     ]);
+    expect(aws.eventBridge.events[1]!.detail.amounts).toEqual({ total_original_price: 9000, total_actual_price: 7500 });
   });
 });
 
