@@ -9,6 +9,8 @@ export interface BenchOptions {
   flatInvocations: number;
   throughputNotifications: number;
   coldRounds: number;
+  /** Rounds of 1,000 ledger changes through the events publisher. */
+  ledgerEventRounds: number;
 }
 
 export const SECRET_COUNT_INVOCATIONS = 1_000;
@@ -23,5 +25,6 @@ export function benchOptions(argv: readonly string[]): BenchOptions {
     flatInvocations: 10_000,
     throughputNotifications: quick ? 200 : 2_000,
     coldRounds: quick ? 2 : 100,
+    ledgerEventRounds: quick ? 2 : 20,
   };
 }

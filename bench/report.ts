@@ -5,6 +5,7 @@ import type { bundleSize, peerBundleSize } from './figures/bundle-size';
 import type { coldStart } from './figures/cold-start';
 import type { createWarm } from './figures/create-warm';
 import type { flatCost } from './figures/flat-cost';
+import type { ledgerEvents } from './figures/ledger-events';
 import type { notifyWarm } from './figures/notify-warm';
 import type { peerWarm } from './figures/peer-warm';
 import type { throughput } from './figures/throughput';
@@ -22,6 +23,7 @@ export interface BenchFigures {
   peer: { package: string; coldStart: PeerComparison; warm: Result<typeof peerWarm>; bundleSize: ReturnType<typeof peerBundleSize> };
   flatCost: Result<typeof flatCost>;
   throughput: Result<typeof throughput> & { pinnedToOneCore: boolean };
+  ledgerEvents: Result<typeof ledgerEvents>;
 }
 
 export interface Verdict {
@@ -109,7 +111,9 @@ function markdown(header: string[], rows: Row[]): string[] {
 
 export function printTables(results: BenchResults): void {
   const { floors, peer } = tables(results);
-  const { flatCost, throughput } = results;
+  const { flatCost, throughput, ledgerEvents } = results;
+  const { min, max } = ledgerEvents.entriesPerCall;
+  const entries = min === max ? String(min) : `${min}–${max}`;
   const [first, thousand, last] = flatCost.checkpoints;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
   const { machine: m } = results;
@@ -122,6 +126,11 @@ export function printTables(results: BenchResults): void {
     '',
     `Notifications per second through the notify handler, ledger on dynalite, one process${throughput.pinnedToOneCore ? ' pinned to one core' : ''}: ` +
       `${throughput.perSecond.sequential.toFixed(0)}/s one at a time, ${throughput.perSecond.concurrency8.toFixed(0)}/s 8 at a time (${throughput.notifications.toLocaleString('en-US')} each).`,
+    '',
+    // No target: EventBridge's own latency, not our code, is most of it deployed; the calls per change are what it costs.
+    `Ledger events publisher, per ${ledgerEvents.changes.toLocaleString('en-US')} changes (stream batches of ${ledgerEvents.batchSize}, local EventBridge on loopback): ` +
+      `${ledgerEvents.invocations} invocations, ${ledgerEvents.putEventsCalls} PutEvents calls of ${entries} entries, ` +
+      `${timing(ledgerEvents.perThousand)} (per invocation ${timing(ledgerEvents.perInvocation)}).`,
     '',
     '| notify container, after invocation | 1 | 1,000 | ' + last!.invocations.toLocaleString('en-US') + ' |',
     '|---|---|---|---|',

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 
 interface ServerlessConfig {
   provider: { environment?: Record<string, string> };
+  functions: Record<string, { events?: Array<{ stream?: { batchSize?: number } }> }>;
   /** `plugins`: a file that exports esbuild plugins, as serverless-esbuild takes it. */
   custom: { esbuild: Omit<BuildOptions, 'plugins'> & { outputFileExtension?: string; plugins?: string } };
 }
@@ -26,3 +27,6 @@ export function esbuildSettings(): { options: BuildOptions; extension: string } 
 
 /** The NODE_OPTIONS every function runs with, if serverless.yml sets any. */
 export const functionNodeOptions = (): string => config().provider.environment?.NODE_OPTIONS ?? '';
+
+/** How many stream records Lambda gives the ledger events publisher at once. */
+export const ledgerEventsBatchSize = (): number => config().functions.publishLedgerEvents!.events!.find((event) => event.stream)!.stream!.batchSize!;

@@ -2,7 +2,7 @@
 import { awsEnvironment } from '../dev/aws/environment';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../dev/sandbox';
 import { createTestWorld, type TestWorld } from '../test/helpers/accounts';
-import { startLocalAws, type LocalAws } from '../test/helpers/local-aws';
+import { EVENT_BUS_NAME, startLocalAws, type LocalAws } from '../test/helpers/local-aws';
 import { signPlansIn } from '../test/helpers/orders';
 
 export const MERCHANT_SECRET_ID = 'payscore/bench/merchant';
@@ -26,8 +26,9 @@ export async function startBenchWorld(): Promise<BenchWorld> {
   // The sandbox takes orders only for its SIGNED sign plans: each bench order gets one.
   signPlansIn(keys, sandbox);
   const functionEnvironment = {
-    ...awsEnvironment({ secretsManagerUrl: aws.secretsManager.url, dynamoDbUrl: aws.dynamoDb.url }),
+    ...awsEnvironment({ secretsManagerUrl: aws.secretsManager.url, dynamoDbUrl: aws.dynamoDb.url, eventBridgeUrl: aws.eventBridge.url }),
     WECHATPAY_SECRET_ID: MERCHANT_SECRET_ID,
+    EVENT_BUS_NAME,
     LEDGER_TABLE,
     WECHATPAY_BASE_URL: sandbox.url,
   };

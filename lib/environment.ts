@@ -29,3 +29,6 @@ export function readEnvironment(env: Environment): FunctionEnvironment {
   }
   return { secretId: required(env, 'WECHATPAY_SECRET_ID'), baseUrl, ledgerTable: required(env, 'LEDGER_TABLE'), notifyUrl };
 }
+
+/** The ledger events publisher's configuration: the bus it publishes to. */
+export const readEventsEnvironment = (env: Environment): { eventBusName: string } => ({ eventBusName: required(env, 'EVENT_BUS_NAME') });

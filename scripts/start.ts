@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     autoCompleteAfterMs: process.env.AUTO_COMPLETE_MS ? Number(process.env.AUTO_COMPLETE_MS) : null,
     progress: (line) => say(`… ${line}`),
     offlineOutput: (line) => (streaming ? console.log(`  offline │ ${line}`) : offlineLines.push(line)),
+    events: (line) => say(`  event │ ${line}`),
   });
   // The helper commands find this stack by this record (dev/stack/running-stack.ts).
   const forget = recordRunningStack({ pid: process.pid, stage: stack.stage, ports, tableName: stack.tableName, secretIds: stack.secretIds });

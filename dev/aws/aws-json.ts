@@ -1,7 +1,8 @@
 /** The AWS JSON protocol (1.0: DynamoDB, 1.1: Secrets Manager) as the SDK v3 clients speak it. */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isJsonObject } from '../../lib/wechatpay/json';
+import type { CallFaults } from './call-faults';
 import { readBody } from './http-server';
 
 export type AwsJsonVersion = '1.0' | '1.1';
@@ -38,4 +39,47 @@ export function sendAwsJson(response: ServerResponse, version: AwsJsonVersion, s
 
 export function sendAwsError(response: ServerResponse, version: AwsJsonVersion, error: AwsError): void {
   sendAwsJson(response, version, error.status, { __type: error.type, message: error.message }, { 'x-amzn-ErrorType': error.type });
+}
+
+/** Any other error as the service's internal error; logged, as a stand-in's own bug must be seen. */
+export function toAwsError(error: unknown, service: string, internalType: string): AwsError {
+  if (error instanceof AwsError) return error;
+  console.error(`${service} stand-in: unexpected error`, error);
+  return new AwsError(internalType, 'An error occurred on the server side.', 500);
+}
+
+export interface AwsJsonServerOptions {
+  faults: CallFaults;
+  /** What an injected `error` fault answers. */
+  unavailable: AwsError;
+  /** Any error as the service reports it. */
+  toError: (error: unknown) => AwsError;
+  /** Checks and counts a call (throwing an AwsError to refuse it); returns what computes its answer, once its fault (if any) is applied. */
+  accept: (request: IncomingMessage, input: JsonObject) => () => unknown;
+}
+
+/** A stand-in's HTTP server for an AWS JSON 1.1 service, with the faults planned for its next calls. */
+export function awsJsonServer({ faults, unavailable, toError, accept }: AwsJsonServerOptions): Server {
+  return createServer((request, response) => {
+    readJsonBody(request)
+      .then((input) => {
+        const output = accept(request, input);
+        const respond = () => {
+          try {
+            sendAwsJson(response, '1.1', 200, output());
+          } catch (error) {
+            sendAwsError(response, '1.1', toError(error));
+          }
+        };
+        switch (faults.take()) {
+          case 'hang':
+            return faults.hold(respond);
+          case 'error':
+            throw unavailable;
+          default:
+            return respond();
+        }
+      })
+      .catch((error: unknown) => sendAwsError(response, '1.1', toError(error)));
+  });
 }

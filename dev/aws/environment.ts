@@ -4,13 +4,16 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
 export interface AwsEnvironmentOptions {
   secretsManagerUrl: string;
   dynamoDbUrl: string;
+  /** Only the ledger events publisher calls EventBridge. */
+  eventBridgeUrl?: string;
 }
 
-export function awsEnvironment({ secretsManagerUrl, dynamoDbUrl }: AwsEnvironmentOptions): Record<string, string> {
+export function awsEnvironment({ secretsManagerUrl, dynamoDbUrl, eventBridgeUrl }: AwsEnvironmentOptions): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerUrl,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbUrl,
+    ...(eventBridgeUrl ? { AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeUrl } : {}),
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     // Neutralise what a developer's shell may carry over: with AWS_PROFILE set the SDK prefers the

@@ -2,8 +2,8 @@
  * A local Secrets Manager that the real `@aws-sdk/client-secrets-manager` talks to
  * (AWS JSON 1.1 over http://127.0.0.1), with call counting and fault injection for tests.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AwsError, readJsonBody, sendAwsError, sendAwsJson } from './aws-json';
+import type { IncomingMessage } from 'node:http';
+import { AwsError, awsJsonServer, toAwsError } from './aws-json';
 import { CallFaults, type CallFault } from './call-faults';
 import { closeServer, listen } from './http-server';
 import { SecretStore } from './secret-store';
@@ -41,41 +41,22 @@ function operationOf(request: IncomingMessage): SecretsManagerOperation {
   return operation;
 }
 
-function toAwsError(error: unknown): AwsError {
-  if (error instanceof AwsError) return error;
-  console.error('Secrets Manager stand-in: unexpected error', error);
-  return new AwsError('InternalServiceError', 'An error occurred on the server side.', 500);
-}
-
-function answer(response: ServerResponse, output: () => unknown): void {
-  try {
-    sendAwsJson(response, '1.1', 200, output());
-  } catch (error) {
-    sendAwsError(response, '1.1', toAwsError(error));
-  }
-}
+const toServiceError = (error: unknown): AwsError => toAwsError(error, 'Secrets Manager', 'InternalServiceError');
 
 export async function startSecretsManager({ port = 0, host = '127.0.0.1', secrets }: SecretsManagerOptions): Promise<SecretsManagerStandIn> {
   const store = new SecretStore(secrets);
   const faults = new CallFaults();
   const calls = Object.fromEntries(Object.keys(secretsManagerOperations).map((operation) => [operation, 0])) as Record<SecretsManagerOperation, number>;
 
-  const server = createServer((request, response) => {
-    readJsonBody(request)
-      .then((input) => {
-        const operation = operationOf(request);
-        calls[operation] += 1;
-        const respond = () => answer(response, () => secretsManagerOperations[operation](store, input));
-        switch (faults.take()) {
-          case 'hang':
-            return faults.hold(respond);
-          case 'error':
-            throw new AwsError('InternalServiceError', 'Injected fault: Secrets Manager is unavailable.', 500);
-          default:
-            return respond();
-        }
-      })
-      .catch((error: unknown) => sendAwsError(response, '1.1', toAwsError(error)));
+  const server = awsJsonServer({
+    faults,
+    unavailable: new AwsError('InternalServiceError', 'Injected fault: Secrets Manager is unavailable.', 500),
+    toError: toServiceError,
+    accept: (request, input) => {
+      const operation = operationOf(request);
+      calls[operation] += 1;
+      return () => secretsManagerOperations[operation](store, input);
+    },
   });
   const url = await listen(server, port, host);
 

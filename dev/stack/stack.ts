@@ -10,9 +10,11 @@ import type { ItemKey } from '../../lib/ledger/keys';
 import { startDynamoDb, type DynamoDbStandIn } from '../aws/dynamodb';
 import { awsEnvironment } from '../aws/environment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/local-account';
+import type { EventBridgeStandIn } from '../aws/eventbridge';
 import { startSecretsManager, type SecretsManagerStandIn } from '../aws/secrets-manager';
 import { accountSecret, type DevKeys } from '../keys';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../sandbox';
+import { startLedgerEvents } from './ledger-stream';
 import { PROJECT_DIR, startOffline, type Offline } from './offline';
 import { isPortFree, PortInUseError, type StackPorts } from './ports';
 import { stageNames } from './running-stack';
@@ -32,6 +34,8 @@ export interface StackOptions {
   progress: (line: string) => void;
   /** What serverless-offline prints. */
   offlineOutput: (line: string) => void;
+  /** Each ledger event the local EventBridge receives, one line each (dev/stack/ledger-stream.ts). */
+  events?: (line: string) => void;
 }
 
 export interface Stack {
@@ -42,6 +46,8 @@ export interface Stack {
   sandbox: Sandbox;
   secretsManager: SecretsManagerStandIn;
   dynamoDb: DynamoDbStandIn;
+  /** The local EventBridge: the events of the ledger's changes, as publishLedgerEvents sends them. */
+  eventBridge: EventBridgeStandIn;
   tableName: string;
   secretIds: { merchant: string; partner: string };
   /** serverless-esbuild's work folder the functions are served from. */
@@ -85,6 +91,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
     const dynamoDb = await step('DynamoDB (dynalite) with the ledger table', 'dynamoDb', () => startDynamoDb({ port: ports.dynamoDb, tableName }));
+    // The functions write the ledger through its stream (dynalite has none), whose events go to the local EventBridge.
+    const ledgerEvents = await startLedgerEvents({
+      dynamoDbUrl: dynamoDb.url,
+      tableName,
+      eventBusName: `payscore-sign-plan-${stage}-events`,
+      onEvent: (line) => options.events?.(line),
+      onProblem: progress,
+    });
+    stops.push(() => ledgerEvents.close());
     const sandbox = await step('WeChat Pay sandbox', 'sandbox', () =>
       startSandbox({
         port: ports.sandbox,
@@ -110,7 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           merchantNotifyUrl: `https://127.0.0.1:${ports.http}/merchant/notify`,
           partnerNotifyUrl: `https://127.0.0.1:${ports.http}/partner/notify`,
         },
-        env: { ...awsEnvironment({ secretsManagerUrl: secretsManager.url, dynamoDbUrl: dynamoDb.url }), ESBUILD_WORK_FOLDER: buildFolder },
+        env: { ...awsEnvironment({ secretsManagerUrl: secretsManager.url, dynamoDbUrl: ledgerEvents.url }), ESBUILD_WORK_FOLDER: buildFolder },
         onOutput: options.offlineOutput,
       });
       try {
@@ -131,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       sandbox,
       secretsManager,
       dynamoDb,
+      eventBridge: ledgerEvents.eventBridge,
       tableName,
       secretIds,
       buildDir: join(projectDir, buildFolder),

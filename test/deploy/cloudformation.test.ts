@@ -14,6 +14,7 @@ import { createServiceOrder } from '../../lib/operations/service-orders';
 
 interface Resource {
   Type: string;
+  Condition?: string;
   Properties: Record<string, any>;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
@@ -21,6 +22,9 @@ interface Resource {
 
 let copy: ProjectCopy;
 let resources: Record<string, Resource>;
+let conditions: Record<string, unknown>;
+/** Packaged with a bus and an alarm topic of the merchant's own (stage params). */
+let withParams: { resources: Record<string, Resource>; conditions: Record<string, unknown> };
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 
 // A file in this project's own .serverless/ (the output of the user's last `serverless package`), removed after.
@@ -36,8 +40,15 @@ beforeAll(async () => {
     cwd: copy.dir,
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
   });
-  resources = JSON.parse(await readFile(join(copy.dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
-}, 120_000);
+  ({ Resources: resources, Conditions: conditions } = JSON.parse(await readFile(join(copy.dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')));
+  const params = ['--param', 'eventBusName=merchant-bus', '--param', 'alarmTopicArn=arn:aws:sns:ap-southeast-1:111122223333:payscore-alarms'];
+  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'test', '--package', '.serverless-params', ...params], {
+    cwd: copy.dir,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1', AWS_PROFILE: '' },
+  });
+  const packaged = JSON.parse(await readFile(join(copy.dir, '.serverless-params', 'cloudformation-template-update-stack.json'), 'utf8'));
+  withParams = { resources: packaged.Resources, conditions: packaged.Conditions };
+}, 180_000);
 afterAll(async () => {
   await rm(outputExisted ? sentinel : projectOutput, { recursive: true, force: true });
   await copy?.remove();
@@ -111,12 +122,19 @@ describe('packaged CloudFormation', () => {
     const statements = role!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
     const granted = statements.filter((statement: any) => [statement.Action].flat().some((action: string) => !action.startsWith('logs:')));
     expect(granted.map((statement: any) => [statement.Action].flat()).flat().sort()).toEqual([
+      'dynamodb:DescribeStream',
       'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
+      'events:PutEvents',
       'secretsmanager:GetSecretValue',
       'secretsmanager:PutSecretValue',
+      'sqs:ListQueues',
+      'sqs:SendMessage',
     ]);
     const text = JSON.stringify(granted);
     expect(text).not.toMatch(/"\*"|:\*"/);
@@ -129,5 +147,88 @@ describe('packaged CloudFormation', () => {
       { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }, '/index/pending']] },
     ]);
+  });
+});
+
+/** CloudFormation's value of a condition of these templates (Fn::Equals and Fn::Not of literals). */
+function holds(condition: unknown): boolean {
+  const { 'Fn::Equals': equals, 'Fn::Not': not } = condition as { 'Fn::Equals'?: [unknown, unknown]; 'Fn::Not'?: [unknown] };
+  if (equals) return equals[0] === equals[1];
+  if (not) return !holds(not[0]);
+  throw new Error(`unexpected condition ${JSON.stringify(condition)}`);
+}
+
+/** A value with each Fn::If of these conditions resolved, as CloudFormation resolves it (AWS::NoValue: undefined). */
+function resolved(value: unknown, of: Record<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((each) => resolved(each, of));
+  if (value === null || typeof value !== 'object') return value;
+  const { 'Fn::If': branch } = value as { 'Fn::If'?: [string, unknown, unknown] };
+  if (branch) {
+    const chosen = resolved(holds(of[branch[0]]) ? branch[1] : branch[2], of);
+    return (chosen as { Ref?: string })?.Ref === 'AWS::NoValue' ? undefined : chosen;
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, each]) => [key, resolved(each, of)]));
+}
+
+describe('packaged CloudFormation: the ledger events', () => {
+  const publisher = (from: Record<string, Resource>) => Object.values(from).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('publish-ledger-events'))!;
+  const mapping = () => ofType('AWS::Lambda::EventSourceMapping');
+
+  it("streams the ledger's changes with both images to one publisher, for the stack", () => {
+    const [table] = ofType('AWS::DynamoDB::Table');
+    expect(table!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(mapping()).toHaveLength(1);
+    expect(mapping()[0]!.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['LedgerTable', 'StreamArn'] },
+      FunctionName: { 'Fn::GetAtt': ['PublishLedgerEventsLambdaFunction', 'Arn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+    });
+    expect(publisher(resources).Properties.Environment.Variables).not.toHaveProperty('WECHATPAY_SECRET_ID');
+  });
+
+  it('drops the records of notification and intent items before invoking: only objects can change status', () => {
+    const [filter] = mapping()[0]!.Properties.FilterCriteria.Filters;
+    expect(JSON.parse(filter.Pattern)).toEqual({ dynamodb: { NewImage: { kind: { S: ['SERVICE_ORDER', 'USER_SIGN_PLAN', 'USER_SIGN_PLAN_DETAIL', 'PLAN'] } } } });
+  });
+
+  it('reports partial batch failures, retries a bounded number of times, halving a failing batch, then dead-letters to SQS', () => {
+    const properties = mapping()[0]!.Properties;
+    expect(properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 10, BisectBatchOnFunctionError: true });
+    expect(properties.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': ['LedgerEventsDeadLetterQueue', 'Arn'] } } });
+    expect(resources.LedgerEventsDeadLetterQueue).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } });
+    const [role] = ofType('AWS::IAM::Role');
+    const statements = role!.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['sqs:ListQueues', 'sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['LedgerEventsDeadLetterQueue', 'Arn'] }] });
+  });
+
+  it('alarms on the first dead-lettered batch; notifies alarmTopicArn only when the param is set', () => {
+    const alarm = resources.LedgerEventsDeadLetterAlarm!;
+    expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['LedgerEventsDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect((resolved(alarm.Properties, conditions) as any).AlarmActions).toBeUndefined();
+    expect((resolved(withParams.resources.LedgerEventsDeadLetterAlarm!.Properties, withParams.conditions) as any).AlarmActions).toEqual(['arn:aws:sns:ap-southeast-1:111122223333:payscore-alarms']);
+  });
+
+  it("publishes to the stack's own bus by default, or to the one eventBusName names, and may put events on that bus only", () => {
+    const putEvents = (from: Record<string, Resource>) =>
+      (from.IamRoleLambdaExecution!.Properties.Policies as any[]).flatMap((policy) => policy.PolicyDocument.Statement).find((statement: any) => [statement.Action].flat().includes('events:PutEvents'));
+    expect(resources.LedgerEventBus).toMatchObject({ Type: 'AWS::Events::EventBus', Condition: 'LedgerEventsOwnBus', Properties: { Name: 'payscore-sign-plan-test-events' } });
+    expect(holds(conditions.LedgerEventsOwnBus)).toBe(true);
+    expect(resolved(publisher(resources).Properties.Environment.Variables.EVENT_BUS_NAME, conditions)).toEqual({ Ref: 'LedgerEventBus' });
+    expect(resolved(putEvents(resources).Resource, conditions)).toEqual({ 'Fn::GetAtt': ['LedgerEventBus', 'Arn'] });
+
+    expect(holds(withParams.conditions.LedgerEventsOwnBus)).toBe(false);
+    expect(resolved(publisher(withParams.resources).Properties.Environment.Variables.EVENT_BUS_NAME, withParams.conditions)).toBe('merchant-bus');
+    expect(resolved(putEvents(withParams.resources).Resource, withParams.conditions)).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/merchant-bus',
+    });
   });
 });

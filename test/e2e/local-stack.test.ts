@@ -50,6 +50,13 @@ describe('the local stack', () => {
     expect(lines.join('\n')).toContain('→ 200: order_id');
   });
 
+  it("publishes the events of the flow's ledger writes to the local EventBridge: the order created, then paid", async () => {
+    const result = await runFlow(stack, 'merchant', () => undefined);
+    const ofOrder = () => stack.eventBridge.events.filter((event) => event.detail.out_order_no === result.outTradeNo).map((event) => event.detailType);
+    for (let poll = 0; poll < 100 && ofOrder().length < 2; poll++) await sleep(50);
+    expect(ofOrder()).toEqual(['Service Order Created', 'Service Order Paid']);
+  });
+
   it('rejects a forged notification over HTTP', async () => {
     const response = await fetch(`${stack.apiUrl}/merchant/notify`, { method: 'POST', body: '{"id":"EV-forged"}', headers: { 'Wechatpay-Serial': 'PUB_KEY_ID_1' } });
     expect(response.status).toBe(401);

@@ -34,6 +34,13 @@ describe('function bundles', () => {
     expect(packages).not.toContain('@aws-sdk/lib-dynamodb');
   });
 
+  it('the ledger events publisher carries the EventBridge client only (it reads the ledger from its stream, never the table)', async () => {
+    const packages = await bundledPackages('publish-ledger-events');
+    expect(packages).toContain('@aws-sdk/client-eventbridge');
+    expect(packages).not.toContain('@aws-sdk/client-dynamodb');
+    expect(packages).not.toContain('@aws-sdk/client-secrets-manager');
+  });
+
   it('the notify function carries both the clients it calls', async () => {
     const packages = await bundledPackages('deduction-notify');
     expect(packages).toContain('@aws-sdk/client-secrets-manager');
