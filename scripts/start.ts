@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   for (const kind of ['merchant', 'partner'] as const) {
     say();
-    say(`── ${kind} flow ──`);
+    say(`── ${kind}: a sign plan from plan to paid details ──`);
     await runFlow(stack, kind, (line) => say(line));
   }
   printUsage(stack, ports.http);
