@@ -127,15 +127,15 @@ async function send(method: 'GET' | 'POST', url: string, body?: unknown): Promis
 }
 
 /** A call that must succeed: anything but a 2xx ends the flow, saying what was answered. */
-async function ok(method: 'GET' | 'POST', url: string, body?: unknown): Promise<Record<string, unknown>> {
+async function ok(method: 'GET' | 'POST', url: string, body?: unknown): Promise<Answer> {
   const answer = await send(method, url, body);
   if (answer.status >= 300) throw new Error(`${method} ${new URL(url).pathname} answered ${answer.status}: ${JSON.stringify(answer.json)}`);
-  return answer.json;
+  return answer;
 }
 
 /** A notification's first delivery, once settled; it must have been taken (2xx) by the notify function. */
 async function delivered(stack: Stack, notificationId: string, what: string): Promise<DeliveryRecord> {
-  const records = (await ok('GET', `${stack.sandbox.url}/sandbox/deliveries?notification_id=${notificationId}&replay=0&wait=true`)) as unknown as DeliveryRecord[];
+  const records = (await ok('GET', `${stack.sandbox.url}/sandbox/deliveries?notification_id=${notificationId}&replay=0&wait=true`)).json as unknown as DeliveryRecord[];
   const [record] = records;
   if (!record || record.outcome !== 'delivered') throw new Error(`${what} ${notificationId} was not delivered: ${JSON.stringify(records)}`);
   return record;
@@ -156,52 +156,52 @@ export async function runFlow(stack: Stack, kind: AccountKind, say: (line: strin
   const query = accountQuery(kind);
   const numbers = freshNumbers();
 
-  const plan = await ok('POST', `${api}/plans`, planRequest(kind, numbers));
+  const { json: plan } = await ok('POST', `${api}/plans`, planRequest(kind, numbers));
   const prices = DETAILS.map((detail) => detail.actual_price).join(' + ');
   say(`plan:      POST /${kind}/plans → ${String(plan.merchant_plan_no)}, 3 details (${prices} fen), ${String(plan.plan_state)}, plan_id ${String(plan.plan_id)}`);
 
-  const presigned = await ok('POST', `${api}/user-sign-plans`, userSignPlanRequest(kind, numbers, String(plan.plan_id)));
+  const { json: presigned } = await ok('POST', `${api}/user-sign-plans`, userSignPlanRequest(kind, numbers, String(plan.plan_id)));
   const signPlan = presigned.sign_plan as Record<string, unknown>;
   const signPlanId = String(signPlan.sign_plan_id);
   say(`pre-sign:  POST /${kind}/user-sign-plans → ${numbers.merchantSignPlanNo}, sign_plan_id ${signPlanId}, ${String(signPlan.sign_state)}`);
   say(`           package ${String(presigned.package)}  (the front end opens the signing page with it)`);
 
-  const { notificationId: signed } = (await ok('POST', `${stack.sandbox.url}/sandbox/sign-plans/${signPlanId}/sign`)) as { notificationId: string };
+  const signed = String((await ok('POST', `${stack.sandbox.url}/sandbox/sign-plans/${signPlanId}/sign`)).json.notificationId);
   const signedDelivery = await delivered(stack, signed, 'PAYSCORE.USER_SIGN_PLAN');
-  const afterSigning = await ok('GET', `${api}/user-sign-plans/${numbers.merchantSignPlanNo}${query}`);
+  const { json: afterSigning } = await ok('GET', `${api}/user-sign-plans/${numbers.merchantSignPlanNo}${query}`);
   if (afterSigning.state !== 'SIGNED') throw new Error(`the ledger has sign plan ${numbers.merchantSignPlanNo} ${String(afterSigning.state)} after PAYSCORE.USER_SIGN_PLAN, not SIGNED`);
   say(`sign:      the user signs (sandbox) → PAYSCORE.USER_SIGN_PLAN to ${routeOf(signedDelivery)}; ledger: SIGNED`);
 
-  const orders: PaidOrder[] = [];
-  let refused: FlowResult['refused'] | undefined;
-  for (const [index, outOrderNo] of numbers.detailNos.slice(0, 2).entries()) {
-    const detail = { plan_detail_no: index + 1, merchant_plan_detail_no: outOrderNo };
-    const created = await ok('POST', `${api}/service-orders`, orderRequest(kind, signPlanId, detail));
-    const orderId = String(created.order_id);
-    say(`order ${detail.plan_detail_no}:   POST /${kind}/service-orders → ${outOrderNo} (plan detail ${detail.plan_detail_no}), ${String(created.state)}, order_id ${orderId}`);
-
-    if (detail.plan_detail_no === 2) {
-      const early = await send('POST', `${api}/service-orders`, orderRequest(kind, signPlanId, { plan_detail_no: 3, merchant_plan_detail_no: numbers.detailNos[2]! }));
-      refused = { status: early.status, code: String(early.json.code) };
-      say(`order 3:   POST /${kind}/service-orders (plan detail 3, before detail 2 is paid) → ${early.status} ${refused.code}, nothing sent to WeChat Pay`);
-    }
-
-    const completed = await send('POST', `${api}/service-orders/${outOrderNo}/complete${query}`);
-    if (completed.status >= 300) throw new Error(`POST /${kind}/service-orders/${outOrderNo}/complete answered ${completed.status}: ${JSON.stringify(completed.json)}`);
+  const detail = (planDetailNo: number): PlanDetail => ({ plan_detail_no: planDetailNo, merchant_plan_detail_no: numbers.detailNos[planDetailNo - 1]! });
+  const createOrder = async (planDetailNo: number): Promise<{ outOrderNo: string; orderId: string }> => {
+    const { json: created } = await ok('POST', `${api}/service-orders`, orderRequest(kind, signPlanId, detail(planDetailNo)));
+    const outOrderNo = String(created.out_order_no);
+    say(`order ${planDetailNo}:   POST /${kind}/service-orders → ${outOrderNo} (plan detail ${planDetailNo}), ${String(created.state)}, order_id ${String(created.order_id)}`);
+    return { outOrderNo, orderId: String(created.order_id) };
+  };
+  const completeAndPay = async ({ outOrderNo, orderId }: { outOrderNo: string; orderId: string }): Promise<PaidOrder> => {
+    const completed = await ok('POST', `${api}/service-orders/${outOrderNo}/complete${query}`);
     say(`complete:  POST /${kind}/service-orders/${outOrderNo}/complete → ${completed.status} (at the plan detail's price); the sandbox deducts`);
-
-    const { paidNotificationId } = (await ok('GET', `${stack.sandbox.url}/sandbox/orders/${orderId}`)) as unknown as SandboxOrder;
+    // The id of the PAYSCORE.USER_PAID its deduction sends is the sandbox's from the complete on.
+    const { paidNotificationId } = (await ok('GET', `${stack.sandbox.url}/sandbox/orders/${orderId}`)).json as unknown as SandboxOrder;
     const paidDelivery = await delivered(stack, paidNotificationId!, 'PAYSCORE.USER_PAID');
-    const order = await ok('GET', `${api}/service-orders/${outOrderNo}${query}`);
+    const { json: order } = await ok('GET', `${api}/service-orders/${outOrderNo}${query}`);
     const collection = order.collection as { state?: string; paid_amount?: number } | undefined;
     say(`paid:      PAYSCORE.USER_PAID to ${routeOf(paidDelivery)}; ledger: ${String(order.state)}, ${String(collection?.state)}, ${String(collection?.paid_amount)} fen`);
-    orders.push({ outOrderNo, orderId, paidAmount: Number(collection?.paid_amount) });
-  }
+    return { outOrderNo, orderId, paidAmount: Number(collection?.paid_amount) };
+  };
 
-  const record = await ok('GET', `${api}/user-sign-plans/${numbers.merchantSignPlanNo}${query}`);
+  const first = await completeAndPay(await createOrder(1));
+  const second = await createOrder(2);
+  const early = await send('POST', `${api}/service-orders`, orderRequest(kind, signPlanId, detail(3)));
+  const refused = { status: early.status, code: String(early.json.code) };
+  say(`order 3:   POST /${kind}/service-orders (plan detail 3, before detail 2 is paid) → ${early.status} ${refused.code}, nothing sent to WeChat Pay`);
+  const orders = [first, await completeAndPay(second)];
+
+  const { json: record } = await ok('GET', `${api}/user-sign-plans/${numbers.merchantSignPlanNo}${query}`);
   const details = (record.details ?? []) as Array<{ plan_detail_no: number; state: string; order?: OrderSummary }>;
   const used = details.filter((detail) => detail.state === 'USED');
   const each = details.map((detail) => `${detail.plan_detail_no} ${detail.state}${detail.order ? ` (${detail.order.out_order_no}, ${detail.order.state}, paid ${detail.order.paid_amount} fen)` : ''}`);
   say(`ledger:    GET /${kind}/user-sign-plans/${numbers.merchantSignPlanNo} → ${String(record.state)}, ${used.length} of ${details.length} details used: ${each.join('; ')}`);
-  return { merchantSignPlanNo: numbers.merchantSignPlanNo, signPlanId, package: String(presigned.package), orders, refused: refused!, signPlan: record };
+  return { merchantSignPlanNo: numbers.merchantSignPlanNo, signPlanId, package: String(presigned.package), orders, refused, signPlan: record };
 }
