@@ -3,7 +3,7 @@
  * a partner shown as it happens, then it keeps serving until Ctrl-C.
  */
 import { loadOrCreateDevKeys } from '../dev/keys';
-import { exampleOrder, runFlow } from '../dev/stack/demo-flow';
+import { freshNumbers, orderRequest, planRequest, runFlow, userSignPlanRequest } from '../dev/stack/demo-flow';
 import { portsFromEnvironment, PORT_VARIABLES } from '../dev/stack/ports';
 import { recordRunningStack, runningStacks } from '../dev/stack/running-stack';
 import { startStack, type Stack } from '../dev/stack/stack';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 
   for (const kind of ['merchant', 'partner'] as const) {
     say();
-    say(`── ${kind} flow ──`);
+    say(`── ${kind}: a sign plan from plan to paid details ──`);
     await runFlow(stack, kind, (line) => say(line));
   }
   printUsage(stack, ports.http);
@@ -45,21 +45,32 @@ async function main(): Promise<void> {
 function printUsage(stack: Stack, httpPort: number): void {
   // The helper commands find the one running stack by themselves; beside others, they need it named.
   const npmRun = runningStacks().length > 1 ? `HTTP_PORT=${httpPort} npm run` : 'npm run';
-  // A sign plan of its own, so that the printed create works when pasted (once: detail 1, then complete it).
-  const seeded = stack.sandbox.seedSignPlan({ mchid: stack.keys.merchant.mchid });
-  const body = JSON.stringify(exampleOrder('merchant', { sign_plan_id: seeded.sign_plan_id, out_trade_no: seeded.details[0]!.merchant_plan_detail_no }));
+  const api = `${stack.apiUrl}/merchant`;
+  // Numbers of their own, so that the printed commands walk a new sign plan when pasted.
+  const numbers = freshNumbers();
+  const post = (path: string, body?: Record<string, unknown>) =>
+    `curl -s -X POST ${api}${path}${body === undefined ? '' : ` -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`}`;
+  const detail1 = { plan_detail_no: 1, merchant_plan_detail_no: numbers.detailNos[0]! };
   say();
   say('── serving (Ctrl-C stops everything) ──');
-  say(`functions (serverless-offline)  ${stack.apiUrl}   POST /merchant/service-orders, /partner/service-orders, /merchant/notify, /partner/notify`);
+  say(`functions (serverless-offline)  ${stack.apiUrl}   /merchant/… and /partner/…: plans, user-sign-plans, service-orders, notify`);
   say(`WeChat Pay sandbox              ${stack.sandbox.url}   (dev/sandbox/README.md lists its routes)`);
   say(`Secrets Manager stand-in        ${stack.secretsManager.url}   secrets ${stack.secretIds.merchant}, ${stack.secretIds.partner}`);
   say(`DynamoDB (dynalite)             ${stack.dynamoDb.url}   table ${stack.tableName}`);
   say();
-  say(`Create the order of detail 1 of a SIGNED sign plan seeded for it (${npmRun} sandbox -- seed ${stack.keys.merchant.mchid} makes more):`);
-  say(`  curl -s -X POST ${stack.apiUrl}/merchant/service-orders -H 'Content-Type: application/json' -d '${body}'`);
-  say('Complete it (the sandbox deducts and POSTs PAYSCORE.USER_PAID to /merchant/notify) and see the delivery:');
-  say(`  ${npmRun} sandbox -- complete <order_id>`);
-  say(`The sandbox's orders and deliveries (${npmRun} sandbox -- --help lists every command):`);
+  say('The same by hand, for the merchant (a partner: /partner/… with sub_mchid in the body or ?sub_mchid=); put in the <…> from the answers:');
+  say('Create a plan of 3 details:');
+  say(`  ${post('/plans', planRequest('merchant', numbers))}`);
+  say("Pre-sign it for a user (the answer's package opens the signing page):");
+  say(`  ${post('/user-sign-plans', userSignPlanRequest('merchant', numbers, '<plan_id>'))}`);
+  say('The user signs (the sandbox delivers PAYSCORE.USER_SIGN_PLAN to /merchant/notify), and the ledger has it SIGNED:');
+  say(`  ${npmRun} sandbox -- sign <sign_plan_id>`);
+  say(`  curl -s ${api}/user-sign-plans/${numbers.merchantSignPlanNo}`);
+  say("Create the order of plan detail 1, then complete it at the detail's price (the sandbox deducts and delivers PAYSCORE.USER_PAID):");
+  say(`  ${post('/service-orders', orderRequest('merchant', '<sign_plan_id>', detail1))}`);
+  say(`  ${post(`/service-orders/${detail1.merchant_plan_detail_no}/complete`)}`);
+  say(`The order paid, as the ledger has it; the sandbox's orders and deliveries (${npmRun} sandbox -- --help lists every command):`);
+  say(`  curl -s ${api}/service-orders/${detail1.merchant_plan_detail_no}`);
   say(`  ${npmRun} sandbox -- orders`);
   say(`  ${npmRun} sandbox -- deliveries`);
   say('Read the ledger, run the platform certificate refreshers:');

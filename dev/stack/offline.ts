@@ -1,4 +1,4 @@
-/** serverless-offline serving the four functions, as a child process of the stack. */
+/** serverless-offline serving the functions, as a child process of the stack. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -42,7 +42,7 @@ export function startOffline(options: OfflineOptions): Offline {
     '--host',
     '127.0.0.1',
     '--noPrependStageInUrl',
-    // serverless-offline cannot emulate IAM (SigV4) authorization; deployed, the create routes keep it.
+    // serverless-offline cannot emulate IAM (SigV4) authorization; deployed, the routes keep it.
     '--noAuth',
     ...Object.entries(options.params).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
   ];

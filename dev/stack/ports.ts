@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 
 export interface StackPorts {
-  /** serverless-offline: the four routes. */
+  /** serverless-offline: the functions' routes. */
   http: number;
   /** serverless-offline's Lambda invoke endpoint. */
   lambda: number;

@@ -1,15 +1,11 @@
 /**
  * The whole system on 127.0.0.1, as `npm start` runs it: WeChat Pay sandbox,
  * Secrets Manager stand-in, dynalite with the ledger table, and
- * serverless-offline serving the four functions against them.
+ * serverless-offline serving the functions against them.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
-import type { ItemKey } from '../../lib/ledger/keys';
 import { startDynamoDb, type DynamoDbStandIn } from '../aws/dynamodb';
 import { awsEnvironment } from '../aws/environment';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../aws/local-account';
 import type { EventBridgeStandIn } from '../aws/eventbridge';
 import { startSecretsManager, type SecretsManagerStandIn } from '../aws/secrets-manager';
 import { accountSecret, type DevKeys } from '../keys';
@@ -41,7 +37,7 @@ export interface StackOptions {
 export interface Stack {
   keys: DevKeys;
   stage: string;
-  /** serverless-offline: the four routes. */
+  /** serverless-offline: the functions' routes. */
   apiUrl: string;
   sandbox: Sandbox;
   secretsManager: SecretsManagerStandIn;
@@ -52,8 +48,6 @@ export interface Stack {
   secretIds: { merchant: string; partner: string };
   /** serverless-esbuild's work folder the functions are served from. */
   buildDir: string;
-  /** The ledger item of an order, read through the real SDK client. */
-  ledgerItem(key: ItemKey): Promise<Record<string, unknown> | undefined>;
   stop(): Promise<void>;
 }
 
@@ -114,7 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
     if (!(await isPortFree(ports.lambda))) throw new PortInUseError('lambda', ports.lambda);
-    const offline = await step('serverless-offline (the four functions)', 'http', async (): Promise<Offline> => {
+    const offline = await step('serverless-offline (the functions)', 'http', async (): Promise<Offline> => {
       const started = startOffline({
         projectDir,
         stage,
@@ -136,9 +130,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
       return started;
     });
-
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoDb.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-    stops.push(async () => documents.destroy());
     return {
       keys,
       stage,
@@ -150,7 +141,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tableName,
       secretIds,
       buildDir: join(projectDir, buildFolder),
-      ledgerItem: async (key) => (await documents.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
       stop: stopAll,
     };
   } catch (error) {

@@ -66,10 +66,30 @@ const printedCommands = (): string[] =>
     .map((line) => line.trim());
 
 describe('npm start, on other ports', () => {
+  it('walks a sign plan through its lifecycle for the merchant and the partner, one line a step', () => {
+    for (const kind of ['merchant', 'partner']) {
+      const flow = output.slice(output.indexOf(`── ${kind}: `), output.indexOf('\n\n', output.indexOf(`── ${kind}: `)));
+      // The step each line is (the package on a line of its own), without the sandbox's notices and the events published.
+      const steps = flow.split('\n').slice(1).filter((line) => !line.startsWith('…') && !line.startsWith('  event │ ')).map((line) => /^[a-z-]*/.exec(line)![0]);
+      expect(steps).toEqual(['plan', 'pre-sign', '', 'sign', 'order', 'complete', 'paid', 'order', 'order', 'complete', 'paid', 'ledger']);
+      expect(flow).toMatch(/\n {11}package [\w-]+ {2}\(the front end opens the signing page with it\)\n/);
+      expect(flow).toContain(`PAYSCORE.USER_SIGN_PLAN to /${kind}/notify (HTTP 204); ledger: SIGNED`);
+      expect(flow).toContain('(plan detail 3, before detail 2 is paid) → 409 SIGN_PLAN_ORDER_OPEN');
+      expect(flow).toMatch(/→ SIGNED, 2 of 3 details used: 1 USED \(\S+-1, DONE, paid 3000 fen\); 2 USED \(\S+-2, DONE, paid 2500 fen\); 3 NOT_USED(\n|$)/);
+      expect(flow).toMatch(/\n {2}event │ .*Service Order Paid/);
+    }
+  });
+
   it('prints the curl and npm commands that work with this stack', () => {
-    expect(printedCommands().map((line) => line.split(' ').slice(0, 6).join(' '))).toEqual([
-      `curl -s -X POST http://127.0.0.1:${ports.http}/merchant/service-orders -H`,
-      'npm run sandbox -- complete <order_id>',
+    const api = `http://127.0.0.1:${ports.http}/merchant`;
+    expect(printedCommands().map((line) => line.split(' ').slice(0, 6).join(' ').replace(/\/[^/ ]+-1(?=\/|$)/, '/<no>-1').replace(/\/S[0-9A-F]+$/, '/<S…>'))).toEqual([
+      `curl -s -X POST ${api}/plans -H`,
+      `curl -s -X POST ${api}/user-sign-plans -H`,
+      'npm run sandbox -- sign <sign_plan_id>',
+      `curl -s ${api}/user-sign-plans/<S…>`,
+      `curl -s -X POST ${api}/service-orders -H`,
+      `curl -s -X POST ${api}/service-orders/<no>-1/complete`,
+      `curl -s ${api}/service-orders/<no>-1`,
       'npm run sandbox -- orders',
       'npm run sandbox -- deliveries',
       'npm run ledger',
@@ -84,19 +104,44 @@ describe('npm start, on other ports', () => {
     }
   });
 
-  it('every printed command works when pasted as printed in another terminal', async () => {
-    const [create, complete, orders, deliveries, ledger, certificates] = printedCommands() as [string, string, string, string, string, string];
+  it('every printed command works when pasted as printed in another terminal: a new sign plan signed, its detail 1 ordered, completed and paid', async () => {
+    const [plan, presign, sign, signPlan, create, complete, order, orders, deliveries, ledger, certificates] = printedCommands() as [
+      string, string, string, string, string, string, string, string, string, string, string,
+    ];
+    const json = async (line: string) => {
+      const pasted = await paste(line);
+      expect(pasted).toMatchObject({ code: 0, stderr: '' });
+      return JSON.parse(pasted.stdout) as Record<string, unknown>;
+    };
 
-    const created = await paste(create);
-    const order = JSON.parse(created.stdout) as { order_id: string; state: string };
-    expect(order.state).toBe('CREATED');
-    const outTradeNo = /"out_trade_no":"(\w+)"/.exec(create)![1]!;
-    const completed = await paste(complete.replace('<order_id>', order.order_id));
-    expect(completed).toMatchObject({ code: 0, stderr: '' });
-    const notificationId = /notification (\S+) \(PAYSCORE\.USER_PAID\)/.exec(completed.stdout)![1]!;
-    expect(completed.stdout).toContain(`delivered to http://127.0.0.1:${ports.http}/merchant/notify: HTTP 204 after 1 attempt`);
-    expect((await paste(orders)).stdout).toContain(order.order_id);
-    expect((await paste(deliveries)).stdout).toContain(`${notificationId} PAYSCORE.USER_PAID order ${order.order_id}: delivered`);
+    const { plan_id: planId, plan_state: planState } = await json(plan);
+    expect(planState).toBe('NORMAL');
+    const presigned = await json(presign.replace('<plan_id>', String(planId)));
+    const signPlanId = String((presigned.sign_plan as { sign_plan_id: string }).sign_plan_id);
+    expect(presigned.package).toEqual(expect.any(String));
+
+    const signed = await paste(sign.replace('<sign_plan_id>', signPlanId));
+    expect(signed).toMatchObject({ code: 0, stderr: '' });
+    expect(signed.stdout).toContain(`sign plan ${signPlanId} signed: notification`);
+    expect(signed.stdout).toContain(`delivered to http://127.0.0.1:${ports.http}/merchant/notify: HTTP 204 after 1 attempt`);
+    expect(await json(signPlan)).toMatchObject({ sign_plan_id: signPlanId, state: 'SIGNED' });
+
+    const created = await json(create.replace('<sign_plan_id>', signPlanId));
+    expect(created.state).toBe('CREATED');
+    const outTradeNo = String(created.out_order_no);
+    expect(await json(complete)).toMatchObject({ out_order_no: outTradeNo, state: 'DOING', state_description: 'MCH_COMPLETE' });
+    // The sandbox deducts a moment after the complete; the ledger has it once PAYSCORE.USER_PAID is delivered.
+    let paid = await json(order);
+    for (let poll = 0; poll < 100 && paid.state !== 'DONE'; poll++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      paid = await json(order);
+    }
+    expect(paid).toMatchObject({ out_order_no: outTradeNo, state: 'DONE', collection: { state: 'USER_PAID', paid_amount: 3000 } });
+
+    expect((await paste(orders)).stdout).toContain(String(created.order_id));
+    const delivered = (await paste(deliveries)).stdout;
+    expect(delivered).toContain(`PAYSCORE.USER_SIGN_PLAN sign plan ${signPlanId}: delivered`);
+    expect(delivered).toContain(`PAYSCORE.USER_PAID order ${String(created.order_id)}: delivered`);
 
     const listed = await paste(ledger);
     expect(listed).toMatchObject({ code: 0, stderr: expect.not.stringContaining('ECONNREFUSED') });
