@@ -73,7 +73,8 @@ describe('reliability: bad input on create', LONG_RUNNING, () => {
     await fc.assert(
       fc.asyncProperty(orderInputArbitrary, transportArbitrary, async (input, transport) => {
         const eventInput = { body: input.body, base64: transport.base64 };
-        const event = transport.api === 'http' ? httpApiEvent(eventInput, '/merchant/service-orders') : restEvent(eventInput, '/merchant/service-orders');
+        const path = `/${input.variant}/service-orders`;
+        const event = transport.api === 'http' ? httpApiEvent(eventInput, path) : restEvent(eventInput, path);
         const response = await handlers[input.variant](event, lambdaContext());
         const answer = JSON.parse(response.body) as Answer;
         const fromWechatPay = response.headers?.['Request-ID'] !== undefined;
