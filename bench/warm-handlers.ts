@@ -10,6 +10,7 @@ import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
 import { merchantServiceOrder } from '../lib/handlers/service-order-variants';
 import type { Ledger } from '../lib/ledger/ledger';
 import { jsonLog } from '../lib/log';
+import { DEFAULT_NAMESPACE, emfMetrics } from '../lib/metrics';
 import { SecretCache } from '../lib/secrets/secret-cache';
 import { lambdaContext } from '../test/helpers/events';
 import type { BenchEvent } from './events';
@@ -23,10 +24,10 @@ const inMemoryLedger: Pick<Ledger, 'recordNotification' | 'recordCreatedOrder'> 
 
 const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });
 
-/** A fresh container's notify handler: its first invocation fetches the secret. */
+/** A fresh container's notify handler: its first invocation fetches the secret. Its metrics go to stdout, as deployed. */
 export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger };
-  return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps);
+  return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps, emfMetrics({ namespace: DEFAULT_NAMESPACE, service: 'deduction-notify', functionName: 'bench' }));
 }
 
 /** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */

@@ -10,6 +10,7 @@ import { buildNotification, userPaidPlaintext, type NotificationOptions } from '
 import type { SecretCache } from '../../../lib/secrets/secret-cache';
 import { Ledger } from '../../../lib/ledger/ledger';
 import { signResponse } from '../../../lib/wechatpay';
+import { recordingMetrics } from '../../helpers/metrics';
 
 let world: TestWorld;
 let aws: LocalAws;
@@ -28,7 +29,7 @@ beforeEach(() => {
 function notifyHandler(options: { secrets?: SecretCache; ledger?: Ledger; secretId?: string } = {}) {
   const secrets = options.secrets ?? aws.secretCache(options.secretId ?? 'merchant');
   const ledger = options.ledger ?? aws.ledger();
-  return deductionNotifyHandler(log, () => ({ secrets, ledger }));
+  return deductionNotifyHandler(log, () => ({ secrets, ledger }), recordingMetrics());
 }
 
 const outOrderNo = () => `OUT${randomUUID().replace(/-/g, '').slice(0, 20)}`;
@@ -144,11 +145,11 @@ describe('deduction-notify: accepted notifications', () => {
     const received: unknown[] = [];
     const ledger = { recordNotification: async (notification: unknown) => (received.push(notification), 'applied' as const) } as unknown as Ledger;
     const at = Date.UTC(2026, 10, 22, 2, 0, 0);
-    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }));
+    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }), recordingMetrics());
     const out = outOrderNo();
     const partnerOut = outOrderNo();
     expect((await deliver(handler, merchantNotification({ id: 'EV-CLOCK-1', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
-    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }));
+    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }), recordingMetrics());
     const partnerNotification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: partnerOut, sub_mchid: '1900000109' } });
     expect((await deliver(partner, partnerNotification)).statusCode).toBe(204);
     const orderless = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: undefined, sub_mchid: 1900000109 } });
@@ -271,7 +272,7 @@ describe('deduction-notify: rejections leave the ledger untouched', () => {
     const cache = aws.secretCache('merchant');
     let forced = 0;
     const secrets = { get: () => cache.get(), forceRefresh: () => ((forced += 1), cache.forceRefresh()) };
-    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }));
+    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }), recordingMetrics());
     expect((await deliver(handler, merchantNotification())).statusCode).toBe(204);
     expect((await deliver(handler, changedBody())).statusCode).toBe(401);
     expect((await deliver(handler, withHeader('Wechatpay-Timestamp', '12'))).statusCode).toBe(401);
