@@ -68,9 +68,35 @@ describe('deployed handlers', () => {
     expect((await partnerNotify(httpApiEvent(buildNotification(world.wechatpay, world.partner, { plaintext: { sub_mchid: '1900000109' } })))).statusCode).toBe(204);
   });
 
-  it('refresh-platform-certificates downloads from WeChat Pay and finds the secret up to date', async () => {
-    const refresh = await coldStart('../../functions/refresh-platform-certificates', 'payscore/test/partner');
-    expect(await refresh({})).toEqual({ outcome: 'unchanged', serials: [world.wechatpay.key.serial] });
+  it('deduction-notify writes its metrics to stdout as EMF, in the namespace serverless.yml gives', async () => {
+    process.env.METRICS_NAMESPACE = 'payscore-sign-plan/test';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'payscore-sign-plan-test-merchantDeductionNotify';
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((line) => (written.push(String(line)), true));
+    try {
+      const notify = await coldStart('../../functions/deduction-notify', 'payscore/test/merchant');
+      expect((await notify(httpApiEvent(buildNotification(world.wechatpay, world.merchant)))).statusCode).toBe(204);
+    } finally {
+      stdout.mockRestore();
+      delete process.env.METRICS_NAMESPACE;
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    }
+    const documents = written.map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string }[] } } & Record<string, unknown>);
+    expect(documents.flatMap((document) => document._aws.CloudWatchMetrics.map((directive) => directive.Namespace))).toEqual(['payscore-sign-plan/test', 'payscore-sign-plan/test']);
+    expect(documents).toEqual([
+      expect.objectContaining({ function_name: 'payscore-sign-plan-test-merchantDeductionNotify', trigger: 'due', outcome: 'loaded', SecretRefreshes: 1 }),
+      expect.objectContaining({ service: 'deduction-notify', outcome: 'applied', event_type: 'PAYSCORE.USER_PAID', Notifications: 1 }),
+    ]);
+  });
+
+  it('refresh-platform-certificates downloads from WeChat Pay and finds the secret up to date, without LEDGER_TABLE', async () => {
+    delete process.env.LEDGER_TABLE;
+    try {
+      const refresh = await coldStart('../../functions/refresh-platform-certificates', 'payscore/test/partner');
+      expect(await refresh({})).toEqual({ outcome: 'unchanged', serials: [world.wechatpay.key.serial] });
+    } finally {
+      process.env.LEDGER_TABLE = 'payscore-test-ledger';
+    }
   });
 
   it('a missing environment variable → 500, not a crashed container', async () => {
