@@ -102,6 +102,9 @@ export interface InvocationEvent {
   };
 }
 
+/** Lambda sets each invocation's X-Ray trace header in this variable. */
+export const lambdaTraceHeader = (): string | undefined => process.env._X_AMZN_TRACE_ID;
+
 let coldStart = true;
 
 /**

@@ -37,7 +37,7 @@ export interface DeductionNotifyDependencies {
 export const MAX_NOTIFICATION_BYTES = 128 * 1024;
 
 /** The ledger operation a notify function's `LedgerWriteFailures` are counted under. */
-export const NOTIFICATION_OPERATION = 'notification';
+const NOTIFICATION_OPERATION = 'notification';
 
 export function deductionNotifyHandler(baseLog: Log, dependencies: () => DeductionNotifyDependencies, metrics: Metrics) {
   const base = async (event: ProxyEvent): Promise<HttpResponse> => {

@@ -4,7 +4,7 @@
  * them, and updates the account secret only when its certificates change.
  */
 import type { Context } from 'aws-lambda';
-import { invocationFields, type Log } from '../log';
+import { invocationFields, lambdaTraceHeader, type Log } from '../log';
 import type { Metrics } from '../metrics';
 import { parseCertificateSecret } from '../secrets/certificate-secret';
 import type { SecretWriter } from '../secrets/secret-writer';
@@ -42,14 +42,13 @@ const RESERVED_MS = 5_000;
 const DEFAULT_DEADLINE_MS = 10_000;
 
 /** The operation its calls to WeChat Pay are counted under (`WechatpayCalls`). */
-export const CERTIFICATES_OPERATION = 'certificates';
+const CERTIFICATES_OPERATION = 'certificates';
 
-/** `traceHeader`: Lambda sets the X-Ray trace of each invocation in `_X_AMZN_TRACE_ID`. */
 export function refreshPlatformCertificatesHandler(
   log: Log,
   dependencies: () => RefreshDependencies,
   metrics: Metrics,
-  traceHeader: () => string | undefined = () => process.env._X_AMZN_TRACE_ID,
+  traceHeader: () => string | undefined = lambdaTraceHeader,
 ) {
   return async (_event: unknown, context: Context): Promise<RefreshOutcome> => {
     log.setInvocation(invocationFields(context, undefined, traceHeader()));

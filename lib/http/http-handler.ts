@@ -1,7 +1,7 @@
 /** The middy chain of every HTTP function: the one place where an invocation's log fields are set, and where a handler's errors become HTTP answers and log lines. */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { invocationFields, type Log } from '../log';
+import { invocationFields, lambdaTraceHeader, type Log } from '../log';
 import type { MappedError } from './error-responses';
 import type { HttpResponse } from './response';
 import type { ProxyEvent } from './event';
@@ -40,13 +40,12 @@ function errorMapping(log: Log, map: (error: unknown) => MappedError): Middlewar
  * Lambda's own timeout. Every call out
  * of these handlers has a timeout of its own, and a Lambda timeout is a non-2xx
  * all the same: WeChat Pay retries the notification, a create caller gets a 5xx.
- * `traceHeader`: Lambda sets the X-Ray trace of each invocation in `_X_AMZN_TRACE_ID`.
  */
 export function httpHandler(
   base: (event: ProxyEvent, context: Context) => Promise<HttpResponse>,
   log: Log,
   map: (error: unknown) => MappedError,
-  traceHeader: () => string | undefined = () => process.env._X_AMZN_TRACE_ID,
+  traceHeader: () => string | undefined = lambdaTraceHeader,
 ) {
   return middy<ProxyEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).use(invocationLog(log, traceHeader)).use(errorMapping(log, map)).handler(base);
 }
