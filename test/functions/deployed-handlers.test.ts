@@ -16,6 +16,8 @@ let world: TestWorld;
 let aws: LocalAws;
 let sandbox: Sandbox;
 const saved = { ...process.env };
+/** What the functions write on stdout: their metrics (LOG_LEVEL=SILENT keeps their log lines out). */
+let written: string[] = [];
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -27,8 +29,10 @@ beforeAll(async () => {
     WECHATPAY_BASE_URL: sandbox.url,
     LOG_LEVEL: 'SILENT',
   });
+  vi.spyOn(process.stdout, 'write').mockImplementation((line) => (written.push(String(line)), true));
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
   process.env = saved;
   await Promise.all([sandbox.close(), aws.close()]);
 });
@@ -71,13 +75,11 @@ describe('deployed handlers', () => {
   it('deduction-notify writes its metrics to stdout as EMF, in the namespace serverless.yml gives', async () => {
     process.env.METRICS_NAMESPACE = 'payscore-sign-plan/test';
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'payscore-sign-plan-test-merchantDeductionNotify';
-    const written: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((line) => (written.push(String(line)), true));
+    written = [];
     try {
       const notify = await coldStart('../../functions/deduction-notify', 'payscore/test/merchant');
       expect((await notify(httpApiEvent(buildNotification(world.wechatpay, world.merchant)))).statusCode).toBe(204);
     } finally {
-      stdout.mockRestore();
       delete process.env.METRICS_NAMESPACE;
       delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     }
