@@ -159,6 +159,10 @@ describe('least privilege: a role per function, with exactly what it uses', () =
     expect(Object.keys(GRANTS).sort()).toEqual(functions().map(([id]) => id).sort());
   });
 
+  it("role names fit IAM's 64 characters for a stage name of up to 12 (this one is 'test')", () => {
+    for (const [, fn] of functions()) expect(resources[roleOf(fn)]!.Properties.RoleName.length + 12 - 'test'.length).toBeLessThanOrEqual(64);
+  });
+
   it.each(Object.keys(GRANTS))('%s: exactly its grants, allowed, on named resources', (logicalId) => {
     const statements = statementsOf(roleOf(resources[logicalId]!));
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
