@@ -11,6 +11,7 @@ import type { OperationsLedger } from '../lib/operations/operation';
 import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
 import type { Ledger } from '../lib/ledger/ledger';
 import { jsonLog } from '../lib/log';
+import { DEFAULT_NAMESPACE, emfMetrics } from '../lib/metrics';
 import { SecretCache } from '../lib/secrets/secret-cache';
 import { lambdaContext } from '../test/helpers/events';
 import type { BenchEvent } from './events';
@@ -31,16 +32,16 @@ const inMemoryLedger: Pick<Ledger, 'recordNotification'> & OperationsLedger = {
 
 const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });
 
-/** A fresh container's notify handler: its first invocation fetches the secret. */
+/** A fresh container's notify handler: its first invocation fetches the secret. Its metrics go to stdout, as deployed. */
 export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger };
-  return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps);
+  return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps, emfMetrics({ namespace: DEFAULT_NAMESPACE, service: 'deduction-notify', functionName: 'bench' }));
 }
 
 /** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
 export function warmCreateHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger, transport: nodeTransport(), baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
-  return operationsHandler('merchant', [createServiceOrder], jsonLog({ service: 'create-merchant-service-order' }), () => deps);
+  return operationsHandler('merchant', [createServiceOrder], jsonLog({ service: 'create-merchant-service-order' }), () => deps, emfMetrics({ namespace: DEFAULT_NAMESPACE, service: 'create-merchant-service-order', functionName: 'bench' }));
 }
 
 type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;

@@ -1,14 +1,32 @@
-/** The functions' configuration (SPEC "Deployed surface"), read from the environment in one place. */
+/**
+ * The functions' configuration (SPEC "Deployed surface"), read from the environment in one place.
+ * Each function reads only what it uses, so that serverless.yml gives it only that (a function
+ * without the ledger has no LEDGER_TABLE) and a missing variable is named at its first use.
+ */
 import { EnvironmentError } from './errors';
+import { DEFAULT_NAMESPACE } from './metrics';
 import { isNotifyUrl } from './service-order/notify-url';
 
 /** The process environment as a function receives it. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export interface FunctionEnvironment {
+/** Every function: its account's secret. */
+export interface SecretEnvironment {
   secretId: string;
+}
+
+/** Functions that call WeChat Pay. */
+export interface WechatpayEnvironment {
   baseUrl: string;
+}
+
+/** Functions that read or write the ledger. */
+export interface LedgerEnvironment {
   ledgerTable: string;
+}
+
+/** A create function: all of the above, and the notify_url it fills in. */
+export interface FunctionEnvironment extends SecretEnvironment, WechatpayEnvironment, LedgerEnvironment {
   notifyUrl: string | undefined;
 }
 
@@ -20,15 +38,28 @@ function required(env: Environment, name: string): string {
   return value;
 }
 
-export function readEnvironment(env: Environment): FunctionEnvironment {
+export const readSecretEnvironment = (env: Environment): SecretEnvironment => ({ secretId: required(env, 'WECHATPAY_SECRET_ID') });
+
+export const readLedgerEnvironment = (env: Environment): LedgerEnvironment => ({ ledgerTable: required(env, 'LEDGER_TABLE') });
+
+export function readWechatpayEnvironment(env: Environment): WechatpayEnvironment {
   const baseUrl = env.WECHATPAY_BASE_URL || DEFAULT_BASE_URL;
   if (!URL.canParse(baseUrl)) throw new EnvironmentError('WECHATPAY_BASE_URL', 'is not a URL');
+  return { baseUrl };
+}
+
+/** A create function's configuration. */
+export function readEnvironment(env: Environment): FunctionEnvironment {
+  const wechatpay = readWechatpayEnvironment(env);
   const notifyUrl = env.NOTIFY_URL || undefined;
   if (notifyUrl !== undefined && !isNotifyUrl(notifyUrl)) {
     throw new EnvironmentError('NOTIFY_URL', 'must be an https URL of at most 256 characters');
   }
-  return { secretId: required(env, 'WECHATPAY_SECRET_ID'), baseUrl, ledgerTable: required(env, 'LEDGER_TABLE'), notifyUrl };
+  return { ...wechatpay, ...readSecretEnvironment(env), ...readLedgerEnvironment(env), notifyUrl };
 }
 
 /** The ledger events publisher's configuration: the bus it publishes to. */
 export const readEventsEnvironment = (env: Environment): { eventBusName: string } => ({ eventBusName: required(env, 'EVENT_BUS_NAME') });
+
+/** Where a function's metrics go (lib/metrics.ts), and the name they are kept under per function; never fails. */
+export const metricsEnvironment = (env: Environment) => ({ namespace: env.METRICS_NAMESPACE || DEFAULT_NAMESPACE, functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? '' });

@@ -3,17 +3,26 @@
  * Checks run in the SPEC's order; a 2xx is only ever sent after the ledger
  * write is durable, so WeChat Pay retries everything else.
  */
-import type { Context } from 'aws-lambda';
 import { AccountMismatchError } from '../errors';
-import { notifyErrorResponse } from '../http/error-responses';
+import { notifyErrorResponse, type MappedError } from '../http/error-responses';
 import { httpHandler } from '../http/http-handler';
 import { eventHeaders, rawBody, type ProxyEvent } from '../http/event';
 import type { HttpResponse } from '../http/response';
 import type { Ledger } from '../ledger/ledger';
 import type { Log } from '../log';
+import type { Metrics } from '../metrics';
 import type { AccountCredentials } from '../secrets/account-credentials';
 import type { SecretCache } from '../secrets/secret-cache';
-import { decryptNotificationResource, parseNotificationEnvelope, systemClock, UnknownSerialError, type Clock, type HeaderBag } from '../wechatpay';
+import {
+  decryptNotificationResource,
+  parseNotificationEnvelope,
+  SignatureProbeError,
+  systemClock,
+  UnknownSerialError,
+  VerificationError,
+  type Clock,
+  type HeaderBag,
+} from '../wechatpay';
 
 export interface DeductionNotifyDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -27,8 +36,11 @@ export interface DeductionNotifyDependencies {
  */
 export const MAX_NOTIFICATION_BYTES = 128 * 1024;
 
-export function deductionNotifyHandler(baseLog: Log, dependencies: () => DeductionNotifyDependencies) {
-  const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
+/** The ledger operation a notify function's `LedgerWriteFailures` are counted under. */
+const NOTIFICATION_OPERATION = 'notification';
+
+export function deductionNotifyHandler(baseLog: Log, dependencies: () => DeductionNotifyDependencies, metrics: Metrics) {
+  const base = async (event: ProxyEvent): Promise<HttpResponse> => {
     const deps = dependencies();
     const clock = deps.clock ?? systemClock;
     const body = rawBody(event, MAX_NOTIFICATION_BYTES);
@@ -40,19 +52,26 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
     const { mchid, sub_mchid: subMchid, out_order_no: outOrderNo, merchant_sign_plan_no: merchantSignPlanNo } = plaintext.fields;
     if (mchid !== credentials.mchid) throw new AccountMismatchError();
     const account = { mchid, subMchid: typeof subMchid === 'string' ? subMchid : undefined };
+    baseLog.debug('notification verified and decrypted', { notification_id: envelope.id, event_type: envelope.event_type, wechatpay_serial: serial });
 
-    const outcome = await deps.ledger.recordNotification({
-      id: envelope.id,
-      eventType: envelope.event_type,
-      createTime: envelope.create_time,
-      receivedAt: new Date(clock()).toISOString(),
-      plaintext,
-      order: typeof outOrderNo === 'string' ? { ...account, outOrderNo } : undefined,
-      signPlan: typeof merchantSignPlanNo === 'string' ? { ...account, merchantSignPlanNo } : undefined,
-      mchid,
-    });
+    let outcome;
+    try {
+      outcome = await deps.ledger.recordNotification({
+        id: envelope.id,
+        eventType: envelope.event_type,
+        createTime: envelope.create_time,
+        receivedAt: new Date(clock()).toISOString(),
+        plaintext,
+        order: typeof outOrderNo === 'string' ? { ...account, outOrderNo } : undefined,
+        signPlan: typeof merchantSignPlanNo === 'string' ? { ...account, merchantSignPlanNo } : undefined,
+        mchid,
+      });
+    } catch (error) {
+      metrics.ledgerWriteFailed(NOTIFICATION_OPERATION);
+      throw error;
+    }
+    metrics.notification(outcome, envelope.event_type);
     baseLog.info('notification recorded', {
-      aws_request_id: context.awsRequestId,
       notification_id: envelope.id,
       event_type: envelope.event_type,
       out_order_no: outOrderNo,
@@ -64,7 +83,21 @@ export function deductionNotifyHandler(baseLog: Log, dependencies: () => Deducti
     return { statusCode: 204, body: '' };
   };
 
-  return httpHandler(base, baseLog, notifyErrorResponse);
+  return httpHandler(base, baseLog, (error) => counted(metrics, error, notifyErrorResponse(error)));
+}
+
+/**
+ * Counts a rejection: a probe apart; a failure when an operator must look (a 5xx, a key or route
+ * that is wrong, a signature that fails: a WeChat Pay key change WeChat Pay's retries would hide for a day).
+ */
+function counted(metrics: Metrics, error: unknown, mapped: MappedError): MappedError {
+  if (error instanceof SignatureProbeError) {
+    metrics.signatureProbe();
+  } else {
+    const code = (error as { code?: unknown } | null)?.code;
+    metrics.notificationRejected(typeof code === 'string' ? code : 'UNEXPECTED', mapped.severity === 'error' || error instanceof VerificationError);
+  }
+  return mapped;
 }
 
 /**

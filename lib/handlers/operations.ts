@@ -13,11 +13,12 @@ import { jsonResponse, type HttpResponse } from '../http/response';
 import { intentKey } from '../ledger/keys';
 import type { Intent } from '../ledger/ledger';
 import { withContext, type Log } from '../log';
+import type { Metrics } from '../metrics';
 import type { AccountKind, CallOperation, Operation, OperationCall, OperationsLedger, VerifiedAnswer } from '../operations/operation';
 import type { SecretCache } from '../secrets/secret-cache';
 import { validate, type FieldError } from '../service-order/schema';
 import { isJsonObject, WechatPayApiError, type Clock, type Transport, type WechatPayResponse } from '../wechatpay';
-import { callDeadline, wechatpayClient } from './wechatpay-call';
+import { callDeadline, measuredCall, wechatpayClient } from './wechatpay-call';
 
 export interface OperationDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -48,7 +49,7 @@ interface Route {
  * `dependencies` is called on every invocation (memoise it): building them may
  * fail on a bad environment, and that failure must become a 500 with a clear log.
  */
-export function operationsHandler(kind: AccountKind, operations: readonly Operation[], baseLog: Log, dependencies: () => OperationDependencies) {
+export function operationsHandler(kind: AccountKind, operations: readonly Operation[], baseLog: Log, dependencies: () => OperationDependencies, metrics: Metrics) {
   const routes = operations.map((operation) => compile(kind, operation));
   const base = async (event: ProxyEvent, context: Context): Promise<HttpResponse> => {
     const deps = dependencies();
@@ -103,7 +104,7 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
     const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
     let response: WechatPayResponse;
     try {
-      response = await client.request({ method: wechatpay.method, path: wechatpay.path, body: Buffer.from(requestText), deadlineMs });
+      response = await measuredCall(metrics, operation.name, clock, () => client.request({ method: wechatpay.method, path: wechatpay.path, body: Buffer.from(requestText), deadlineMs }));
     } catch (error) {
       // A refusal is final: WeChat Pay did nothing, so the same number may be used again. Anything
       // else (no answer, a 5xx) leaves the intent PENDING for the reconciliation to settle.
@@ -130,6 +131,7 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
       // WeChat Pay has done it: an error here would make the caller try again. The intent stays
       // PENDING (or the object unrecorded), and the reconciliation completes it from WeChat Pay's own account.
       fields.ledger = 'unrecorded';
+      metrics.ledgerWriteFailed(operation.name);
       log.error(`LEDGER_WRITE_FAILED: WeChat Pay answered ${operation.name} but the ledger did not record it; the reconciliation will`, { ...fields, error });
     }
     log.info(`${operation.name}: WeChat Pay answered ${answer.status}`, fields);

@@ -4,7 +4,8 @@
  * them, and updates the account secret only when its certificates change.
  */
 import type { Context } from 'aws-lambda';
-import { withContext, type Log } from '../log';
+import { invocationFields, lambdaTraceHeader, type Log } from '../log';
+import type { Metrics } from '../metrics';
 import { parseCertificateSecret } from '../secrets/certificate-secret';
 import type { SecretWriter } from '../secrets/secret-writer';
 import {
@@ -19,7 +20,7 @@ import {
   type Clock,
   type Transport,
 } from '../wechatpay';
-import { callDeadline, wechatpayClient } from './wechatpay-call';
+import { callDeadline, measuredCall, wechatpayClient } from './wechatpay-call';
 
 export interface RefreshDependencies {
   secrets: Pick<SecretWriter, 'read' | 'write'>;
@@ -40,19 +41,30 @@ export type RefreshOutcome =
 const RESERVED_MS = 5_000;
 const DEFAULT_DEADLINE_MS = 10_000;
 
-export function refreshPlatformCertificatesHandler(baseLog: Log, dependencies: () => RefreshDependencies) {
+/** The operation its calls to WeChat Pay are counted under (`WechatpayCalls`). */
+const CERTIFICATES_OPERATION = 'certificates';
+
+export function refreshPlatformCertificatesHandler(
+  log: Log,
+  dependencies: () => RefreshDependencies,
+  metrics: Metrics,
+  traceHeader: () => string | undefined = lambdaTraceHeader,
+) {
   return async (_event: unknown, context: Context): Promise<RefreshOutcome> => {
-    const log = withContext(baseLog, { aws_request_id: context.awsRequestId });
+    log.setInvocation(invocationFields(context, undefined, traceHeader()));
     try {
-      return await refresh(dependencies(), log, context);
+      const result = await refresh(dependencies(), log, metrics, context);
+      metrics.certificateRefresh(result.outcome);
+      return result;
     } catch (error) {
+      metrics.certificateRefresh('failed');
       log.error('platform certificate refresh failed; the secret is unchanged', { error });
       throw error;
     }
   };
 }
 
-async function refresh(deps: RefreshDependencies, log: Log, context: Context): Promise<RefreshOutcome> {
+async function refresh(deps: RefreshDependencies, log: Log, metrics: Metrics, context: Context): Promise<RefreshOutcome> {
   const clock = deps.clock ?? systemClock;
   const current = await deps.secrets.read();
   const secret = parseCertificateSecret(current.secretString);
@@ -72,7 +84,8 @@ async function refresh(deps: RefreshDependencies, log: Log, context: Context): P
     ...deps.retry,
   });
   const deadlineMs = callDeadline(context, deps.deadlineMs ?? DEFAULT_DEADLINE_MS, RESERVED_MS);
-  const response = await client.request({ method: 'GET', path: CERTIFICATES_PATH, body: Buffer.alloc(0), deadlineMs });
+  const response = await measuredCall(metrics, CERTIFICATES_OPERATION, clock, () => client.request({ method: 'GET', path: CERTIFICATES_PATH, body: Buffer.alloc(0), deadlineMs }));
+  log.debug('platform certificates downloaded', { status: response.status, wechatpay_request_id: response.requestId, deadline_ms: deadlineMs });
 
   const download = readCertificateDownload(response.body, secret.apiV3Key, clock);
   for (const skipped of download.skipped) log.warn('downloaded platform certificate skipped', skipped);

@@ -27,7 +27,11 @@ export interface SecretCacheOptions {
   forcedRefreshIntervalMs?: number;
   /** Told of a refresh that failed while a cached value is kept serving. */
   onRefreshError?: (error: unknown) => void;
+  /** Told of every GetSecretValue: `due` (first use, refresh interval) or `forced`, and whether it loaded. */
+  onFetched?: (trigger: FetchTrigger, outcome: 'loaded' | 'failed') => void;
 }
+
+export type FetchTrigger = 'due' | 'forced';
 
 /** While Secrets Manager fails: one GetSecretValue (the SDK's up to 3 attempts) per 5 s per container. */
 export const DEFAULT_RETRY_AFTER_FAILURE_MS = 5_000;
@@ -49,7 +53,7 @@ export class SecretCache {
   /** The credentials, fetched on first use and when the refresh interval has passed. */
   async get(): Promise<AccountCredentials> {
     if (this.#current && this.#clock() < this.#current.refreshAt) return this.#current.credentials;
-    return this.#refresh();
+    return this.#refresh('due');
   }
 
   /**
@@ -59,19 +63,19 @@ export class SecretCache {
   async forceRefresh(): Promise<AccountCredentials> {
     const { forcedRefreshIntervalMs = 60_000 } = this.#options;
     if (this.#current && this.#clock() - this.#lastFetchAt < forcedRefreshIntervalMs) return this.#current.credentials;
-    return this.#refresh();
+    return this.#refresh('forced');
   }
 
-  #refresh(): Promise<AccountCredentials> {
+  #refresh(trigger: FetchTrigger): Promise<AccountCredentials> {
     if (this.#failure && this.#clock() < this.#failure.retryAt) return Promise.reject(this.#failure.error);
     // Concurrent callers share one GetSecretValue.
-    this.#inFlight ??= this.#fetch().finally(() => {
+    this.#inFlight ??= this.#fetch(trigger).finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
   }
 
-  async #fetch(): Promise<AccountCredentials> {
+  async #fetch(trigger: FetchTrigger): Promise<AccountCredentials> {
     const { refreshIntervalMs = 5 * 60_000, retryAfterFailureMs = DEFAULT_RETRY_AFTER_FAILURE_MS, fetchTimeoutMs = 2_000 } = this.#options;
     this.#lastFetchAt = this.#clock();
     try {
@@ -82,8 +86,10 @@ export class SecretCache {
       const credentials = parseAccountSecret(output.SecretString, this.#options.clock);
       this.#current = { credentials, refreshAt: this.#clock() + refreshIntervalMs };
       this.#failure = undefined;
+      this.#options.onFetched?.(trigger, 'loaded');
       return credentials;
     } catch (error) {
+      this.#options.onFetched?.(trigger, 'failed');
       if (!this.#current) {
         const failure = error instanceof SecretUnavailableError ? error : new SecretUnavailableError(`secret ${this.#options.secretId} could not be loaded`, { cause: error });
         this.#failure = { error: failure, retryAt: this.#clock() + retryAfterFailureMs };

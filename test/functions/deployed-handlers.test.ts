@@ -16,6 +16,8 @@ let world: TestWorld;
 let aws: LocalAws;
 let sandbox: Sandbox;
 const saved = { ...process.env };
+/** What the functions write on stdout: their metrics (LOG_LEVEL=SILENT keeps their log lines out). */
+let written: string[] = [];
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -27,8 +29,10 @@ beforeAll(async () => {
     WECHATPAY_BASE_URL: sandbox.url,
     LOG_LEVEL: 'SILENT',
   });
+  vi.spyOn(process.stdout, 'write').mockImplementation((line) => (written.push(String(line)), true));
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
   process.env = saved;
   await Promise.all([sandbox.close(), aws.close()]);
 });
@@ -91,9 +95,33 @@ describe('deployed handlers', () => {
     expect((await partnerNotify(httpApiEvent(buildNotification(world.wechatpay, world.partner, { plaintext: { sub_mchid: '1900000109' } })))).statusCode).toBe(204);
   });
 
-  it('refresh-platform-certificates downloads from WeChat Pay and finds the secret up to date', async () => {
-    const refresh = await coldStart('../../functions/refresh-platform-certificates', 'payscore/test/partner');
-    expect(await refresh({})).toEqual({ outcome: 'unchanged', serials: [world.wechatpay.key.serial] });
+  it('deduction-notify writes its metrics to stdout as EMF, in the namespace serverless.yml gives', async () => {
+    process.env.METRICS_NAMESPACE = 'payscore-sign-plan/test';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'payscore-sign-plan-test-merchantDeductionNotify';
+    written = [];
+    try {
+      const notify = await coldStart('../../functions/deduction-notify', 'payscore/test/merchant');
+      expect((await notify(httpApiEvent(buildNotification(world.wechatpay, world.merchant)))).statusCode).toBe(204);
+    } finally {
+      delete process.env.METRICS_NAMESPACE;
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    }
+    const documents = written.map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string }[] } } & Record<string, unknown>);
+    expect(documents.flatMap((document) => document._aws.CloudWatchMetrics.map((directive) => directive.Namespace))).toEqual(['payscore-sign-plan/test', 'payscore-sign-plan/test']);
+    expect(documents).toEqual([
+      expect.objectContaining({ function_name: 'payscore-sign-plan-test-merchantDeductionNotify', trigger: 'due', outcome: 'loaded', SecretRefreshes: 1 }),
+      expect.objectContaining({ service: 'deduction-notify', outcome: 'applied', event_type: 'PAYSCORE.USER_PAID', Notifications: 1 }),
+    ]);
+  });
+
+  it('refresh-platform-certificates downloads from WeChat Pay and finds the secret up to date, without LEDGER_TABLE', async () => {
+    delete process.env.LEDGER_TABLE;
+    try {
+      const refresh = await coldStart('../../functions/refresh-platform-certificates', 'payscore/test/partner');
+      expect(await refresh({})).toEqual({ outcome: 'unchanged', serials: [world.wechatpay.key.serial] });
+    } finally {
+      process.env.LEDGER_TABLE = 'payscore-test-ledger';
+    }
   });
 
   it('a missing environment variable → 500, not a crashed container', async () => {

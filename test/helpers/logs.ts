@@ -2,9 +2,11 @@
 import type { Log, LogAttributes } from '../../lib/log';
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
   attributes: LogAttributes;
+  /** The invocation's fields the line carries (`Log.setInvocation`). */
+  invocation: LogAttributes;
 }
 
 export interface RecordingLog extends Log {
@@ -18,14 +20,22 @@ const serialise = (value: unknown): unknown => {
   return value;
 };
 
-export function recordingLog(): RecordingLog {
+/** DEBUG lines are kept only when `options.debug` (as LOG_LEVEL=DEBUG would print them). */
+export function recordingLog(options: { debug?: boolean } = {}): RecordingLog {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (message: string, attributes: LogAttributes = {}) => void lines.push({ level, message, attributes });
+  let invocation: LogAttributes = {};
+  const at = (level: LogLine['level']) => (message: string, attributes: LogAttributes = {}) => {
+    if (level !== 'debug' || options.debug) lines.push({ level, message, attributes, invocation });
+  };
   return {
     lines,
+    debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
+    setInvocation: (fields) => {
+      invocation = fields;
+    },
     text: () => lines.map((line) => JSON.stringify({ ...line, attributes: Object.fromEntries(Object.entries(line.attributes).map(([k, v]) => [k, serialise(v)])) })).join('\n'),
   };
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { jsonLog, userReference, withContext } from '../../lib/log';
+import { describe, expect, it, vi } from 'vitest';
+import { invocationFields, jsonLog, userReference, withContext } from '../../lib/log';
 
 function capture(level?: string) {
   const lines: string[] = [];
@@ -59,6 +59,59 @@ describe('jsonLog', () => {
   it('writes to stdout by default', () => {
     const log = jsonLog({ service: 'svc', level: 'SILENT' });
     expect(() => log.info('x')).not.toThrow();
+  });
+});
+
+describe('DEBUG and the invocation fields', () => {
+  it('writes DEBUG lines at LOG_LEVEL=DEBUG only', () => {
+    const debug = capture('DEBUG');
+    debug.log.debug('request received', { route: 'POST /merchant/notify' });
+    expect(debug.entries()).toEqual([{ level: 'DEBUG', message: 'request received', timestamp: '2026-11-22T00:00:00.000Z', service: 'svc', route: 'POST /merchant/notify' }]);
+    const info = capture();
+    info.log.debug('request received');
+    expect(info.lines).toEqual([]);
+  });
+
+  it("puts the invocation's fields on every line until the next invocation's, after service and before the attributes", () => {
+    const { log, entries, lines } = capture();
+    const scoped = withContext(log, { variant: 'merchant' });
+    scoped.setInvocation({ aws_request_id: 'R1', cold_start: true });
+    scoped.info('a', { cold_start: 'overridden' });
+    log.setInvocation({ aws_request_id: 'R2', cold_start: false });
+    log.warn('b');
+    expect(entries()).toEqual([
+      { level: 'INFO', message: 'a', timestamp: '2026-11-22T00:00:00.000Z', service: 'svc', aws_request_id: 'R1', cold_start: 'overridden', variant: 'merchant' },
+      { level: 'WARN', message: 'b', timestamp: '2026-11-22T00:00:00.000Z', service: 'svc', aws_request_id: 'R2', cold_start: false },
+    ]);
+    expect(lines[1]).toBe('{"level":"WARN","message":"b","timestamp":"2026-11-22T00:00:00.000Z","service":"svc","aws_request_id":"R2","cold_start":false}\n');
+  });
+
+  it('invocationFields: cold_start true for the first invocation of a container only; the trace Root; API ids; the IAM caller', async () => {
+    vi.resetModules();
+    const fresh = (await import('../../lib/log')).invocationFields;
+    const context = { awsRequestId: 'R1', functionName: 'payscore-sign-plan-prod-merchantDeductionNotify' };
+    const httpApi = { requestContext: { requestId: 'A1', authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:user/ops' } } } };
+    expect(fresh(context, httpApi, 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1')).toEqual({
+      aws_request_id: 'R1',
+      function_name: 'payscore-sign-plan-prod-merchantDeductionNotify',
+      cold_start: true,
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+      api_request_id: 'A1',
+      caller_arn: 'arn:aws:iam::123456789012:user/ops',
+    });
+    const rest = { requestContext: { requestId: 'A2', identity: { userArn: 'arn:aws:sts::123456789012:assumed-role/caller/session' } } };
+    expect(fresh({ ...context, awsRequestId: 'R2' }, rest, 'Sampled=0;Root=1-abc')).toEqual({
+      aws_request_id: 'R2',
+      function_name: context.functionName,
+      cold_start: false,
+      xray_trace_id: '1-abc',
+      api_request_id: 'A2',
+      caller_arn: 'arn:aws:sts::123456789012:assumed-role/caller/session',
+    });
+    // A public route, a schedule, no trace: only what there is.
+    expect(fresh({ ...context, awsRequestId: 'R3' }, { requestContext: { requestId: 'A3', authorizer: null, identity: { userArn: null } } }, undefined)).toEqual({ aws_request_id: 'R3', function_name: context.functionName, cold_start: false, api_request_id: 'A3' });
+    expect(fresh({ ...context, awsRequestId: 'R4' }, undefined, '')).toEqual({ aws_request_id: 'R4', function_name: context.functionName, cold_start: false });
+    expect(invocationFields).not.toBe(fresh);
   });
 });
 

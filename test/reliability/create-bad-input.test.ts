@@ -19,6 +19,7 @@ import { transportArbitrary } from './helpers/notify-events';
 import { explains, orderInputArbitrary } from './helpers/order-inputs';
 import { startWorldSandbox } from './helpers/sandbox-world';
 import { nodeTransport } from '../../lib/http/transport';
+import { recordingMetrics } from '../helpers/metrics';
 
 const CORPUS_SIZE = 10_000;
 const MAX_REQUEST_BYTES = 32 * 1024;
@@ -41,7 +42,7 @@ beforeAll(async () => {
     const built = { secrets: aws.secretCache(secretId), ledger: aws.ledger(), transport: nodeTransport(), baseUrl: sandbox.url, notifyUrl: undefined };
     return () => built;
   };
-  handlers = { merchant: operationsHandler('merchant', [createServiceOrder], log, deps('merchant')), partner: operationsHandler('partner', [createServiceOrder], log, deps('partner')) };
+  handlers = { merchant: operationsHandler('merchant', [createServiceOrder], log, deps('merchant'), recordingMetrics()), partner: operationsHandler('partner', [createServiceOrder], log, deps('partner'), recordingMetrics()) };
 });
 afterAll(async () => {
   await sandbox.close();

@@ -18,6 +18,7 @@ import { LogCollector } from './helpers/log-hygiene';
 import { notifyEvent, transportArbitrary, type Transport } from './helpers/notify-events';
 import { inPool } from './helpers/pool';
 import { LONG_RUNNING, maxMs, timed, type Timed } from './helpers/timing';
+import { recordingMetrics } from '../helpers/metrics';
 
 const ORDERS = 100;
 const COPIES = 3;
@@ -68,7 +69,7 @@ describe('reliability: duplicates and races', LONG_RUNNING, () => {
     const ledger = aws.ledger();
     const secrets = aws.secretCache('merchant');
     const timings: Timed[] = [];
-    const handler = timed(deductionNotifyHandler(log, () => ({ secrets, ledger })), timings);
+    const handler = timed(deductionNotifyHandler(log, () => ({ secrets, ledger }), recordingMetrics()), timings);
     const scenarios = Array.from({ length: ORDERS }, (_, index) => scenario(index));
     for (const [index, { outOrderNo }] of scenarios.entries()) {
       await ledger.recordCreatedOrder({ key: { mchid: world.merchant.mchid, outOrderNo }, request: '{}', response: JSON.stringify({ state: 'CREATED', order_id: `ORDER${index}` }), wechatpayRequestId: undefined, at: new Date().toISOString() });

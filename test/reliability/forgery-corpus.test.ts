@@ -24,6 +24,7 @@ import type { ForgeryContext, Genuine } from './helpers/forgery-context';
 import { headerForgeries } from './helpers/header-forgeries';
 import { LogCollector } from './helpers/log-hygiene';
 import { noiseArbitrary, notifyEvent, transportArbitrary, withNoise } from './helpers/notify-events';
+import { recordingMetrics } from '../helpers/metrics';
 
 const CORPUS_SIZE = 10_000;
 const BENIGN_RUNS = 200;
@@ -79,7 +80,7 @@ beforeAll(async () => {
     },
   };
   const secrets = aws.secretCache('merchant', { clock });
-  handler = deductionNotifyHandler(log, () => ({ secrets, ledger: counting, clock }));
+  handler = deductionNotifyHandler(log, () => ({ secrets, ledger: counting, clock }), recordingMetrics());
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);

@@ -18,6 +18,7 @@ import { figuresFile } from './helpers/figures';
 import { LogCollector } from './helpers/log-hygiene';
 import { createOrders, merchantCreateHandler, startWorldSandbox, type CreatedOrder } from './helpers/sandbox-world';
 import { LONG_RUNNING, maxMs, timed, type Timed } from './helpers/timing';
+import { recordingMetrics } from '../helpers/metrics';
 
 const ORDERS = 20;
 /** WeChat Pay waits 5 s for an answer. */
@@ -33,7 +34,7 @@ let create: ReturnType<typeof merchantCreateHandler>;
 
 /** A notify function container behind `host`, as deployed: production ledger and cache timeouts unless given. */
 async function startReceiver(host: string, secrets: SecretCache, timings: Timed[], log = logs.log()) {
-  receivers[host] = await serveLambda(timed(deductionNotifyHandler(log, () => ({ secrets, ledger: aws.ledger() })), timings));
+  receivers[host] = await serveLambda(timed(deductionNotifyHandler(log, () => ({ secrets, ledger: aws.ledger() }), recordingMetrics()), timings));
   return log;
 }
 

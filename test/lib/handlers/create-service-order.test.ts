@@ -13,11 +13,13 @@ import { detailTradeNo, merchantOrder, partnerOrder, SEED_MERCHANT_ORDER, signPl
 import { nodeTransport } from '../../../lib/http/transport';
 import { createPrivateKey } from 'node:crypto';
 import { signResponse, type Transport } from '../../../lib/wechatpay';
+import { recordingMetrics, type RecordingMetrics } from '../../helpers/metrics';
 
 let world: TestWorld;
 let aws: LocalAws;
 let sandboxes: Record<'publicKey' | 'certificate', Sandbox>;
 let log: RecordingLog;
+let metrics: RecordingMetrics;
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -37,6 +39,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   log = recordingLog();
+  metrics = recordingMetrics();
   aws.ledgerProxy.set('pass');
   for (const sandbox of Object.values(sandboxes)) sandbox.clearFaults();
 });
@@ -63,7 +66,7 @@ function createHandler(setup: Setup = {}) {
     retry: { backoffBaseMs: 1 },
     ...setup.overrides,
   };
-  return Object.assign(operationsHandler(variant, [createServiceOrder], log, () => deps), { kind: variant });
+  return Object.assign(operationsHandler(variant, [createServiceOrder], log, () => deps, metrics), { kind: variant });
 }
 
 /** A TCP relay to 127.0.0.1:`port` that counts the connections made through it. */
@@ -547,7 +550,7 @@ describe('create-service-order: configuration and ledger faults', () => {
   it('a failure to build the dependencies (bad environment) → 500', async () => {
     const built = operationsHandler('merchant', [createServiceOrder], log, () => {
       throw new Error('environment variable WECHATPAY_SECRET_ID is required');
-    });
+    }, metrics);
     const handler = Object.assign(built, { kind: 'merchant' as const });
     expect((await post(handler, merchantOrder())).statusCode).toBe(500);
     expect(log.text()).toContain('WECHATPAY_SECRET_ID is required');

@@ -12,6 +12,7 @@ import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog } from '../../helpers/logs';
 import { merchantOrder, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
+import { recordingMetrics } from '../../helpers/metrics';
 
 const NOTIFY_URL = 'https://merchant.example/merchant/notify';
 let world: TestWorld;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   world = await createTestWorld();
   aws = await startLocalAws({ merchant: world.secret(world.merchant) });
   const secrets = aws.secretCache('merchant');
-  receiver = await serveLambda(deductionNotifyHandler(recordingLog(), () => ({ secrets, ledger: aws.ledger({ writeTimeoutMs: 500 }) })));
+  receiver = await serveLambda(deductionNotifyHandler(recordingLog(), () => ({ secrets, ledger: aws.ledger({ writeTimeoutMs: 500 }) }), recordingMetrics()));
   sandbox = await startSandbox({
     accounts: sandboxAccountsFromDevKeys(world),
     wechatpay: world.wechatpay,
@@ -47,7 +48,7 @@ async function createOrder(): Promise<{ orderId: string; outTradeNo: string }> {
     transport: nodeTransport(),
     baseUrl: sandbox.url,
     notifyUrl: undefined,
-  }));
+  }), recordingMetrics());
   const order = merchantOrder({ notify_url: NOTIFY_URL });
   const response = await handler(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
   expect(response.statusCode, response.body).toBe(200);

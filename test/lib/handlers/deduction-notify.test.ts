@@ -10,10 +10,12 @@ import { buildNotification, userPaidPlaintext, type NotificationOptions } from '
 import type { SecretCache } from '../../../lib/secrets/secret-cache';
 import { Ledger } from '../../../lib/ledger/ledger';
 import { signResponse } from '../../../lib/wechatpay';
+import { recordingMetrics, type RecordingMetrics } from '../../helpers/metrics';
 
 let world: TestWorld;
 let aws: LocalAws;
 let log: RecordingLog;
+let metrics: RecordingMetrics;
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -22,13 +24,14 @@ beforeAll(async () => {
 afterAll(() => aws.close());
 beforeEach(() => {
   log = recordingLog();
+  metrics = recordingMetrics('deduction-notify');
   aws.ledgerProxy.set('pass');
 });
 
 function notifyHandler(options: { secrets?: SecretCache; ledger?: Ledger; secretId?: string } = {}) {
   const secrets = options.secrets ?? aws.secretCache(options.secretId ?? 'merchant');
   const ledger = options.ledger ?? aws.ledger();
-  return deductionNotifyHandler(log, () => ({ secrets, ledger }));
+  return deductionNotifyHandler(log, () => ({ secrets, ledger }), metrics);
 }
 
 const outOrderNo = () => `OUT${randomUUID().replace(/-/g, '').slice(0, 20)}`;
@@ -51,6 +54,7 @@ describe('deduction-notify: accepted notifications', () => {
     expect(JSON.parse(item!.collection as string)).toMatchObject({ state: 'USER_PAID', paid_amount: 40000 });
     expect(notifications[0]).toMatchObject({ mchid: world.merchant.mchid, out_order_no: out, event_type: 'PAYSCORE.USER_PAID' });
     expect(JSON.parse(notifications[0]!.plaintext as string)).toMatchObject({ out_order_no: out, future_field: '新字段' });
+    expect(metrics.emitted()).toEqual([{ outcome: 'applied', event_type: 'PAYSCORE.USER_PAID', Notifications: 1 }]);
   });
 
   it('the same notification delivered three times concurrently: three 2xx, one effect', async () => {
@@ -61,6 +65,7 @@ describe('deduction-notify: accepted notifications', () => {
     expect(responses.map((response) => response.statusCode)).toEqual([204, 204, 204]);
     expect(await notificationsOf(out)).toHaveLength(1);
     expect(log.lines.map((line) => line.attributes.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect(metrics.emitted().map((document) => document.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate']);
   });
 
   it('a late USER_CONFIRM after USER_PAID is recorded and the order stays paid', async () => {
@@ -73,6 +78,10 @@ describe('deduction-notify: accepted notifications', () => {
     expect(item).toMatchObject({ state: 'DONE', source_id: (await notificationsOf(out)).find((entry) => entry.event_type === 'PAYSCORE.USER_PAID')!.id });
     expect(await notificationsOf(out)).toHaveLength(2);
     expect(log.lines.map((line) => line.attributes.outcome)).toEqual(['applied', 'late']);
+    expect(metrics.emitted()).toEqual([
+      { outcome: 'applied', event_type: 'PAYSCORE.USER_PAID', Notifications: 1 },
+      { outcome: 'late', event_type: 'PAYSCORE.USER_CONFIRM', Notifications: 1 },
+    ]);
   });
 
   it('USER_CONFIRM then USER_PAID moves the order forward', async () => {
@@ -144,11 +153,11 @@ describe('deduction-notify: accepted notifications', () => {
     const received: unknown[] = [];
     const ledger = { recordNotification: async (notification: unknown) => (received.push(notification), 'applied' as const) } as unknown as Ledger;
     const at = Date.UTC(2026, 10, 22, 2, 0, 0);
-    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }));
+    const handler = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('merchant'), ledger, clock: () => at }), recordingMetrics());
     const out = outOrderNo();
     const partnerOut = outOrderNo();
     expect((await deliver(handler, merchantNotification({ id: 'EV-CLOCK-1', plaintext: { out_order_no: out } }))).statusCode).toBe(204);
-    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }));
+    const partner = deductionNotifyHandler(log, () => ({ secrets: aws.secretCache('partner'), ledger, clock: () => at }), recordingMetrics());
     const partnerNotification = buildNotification(world.wechatpay, world.partner, { plaintext: { out_order_no: partnerOut, sub_mchid: '1900000109' } });
     expect((await deliver(partner, partnerNotification)).statusCode).toBe(204);
     const orderless = merchantNotification({ eventType: 'PAYSCORE.USER_CONFIRM', plaintext: { out_order_no: undefined, sub_mchid: 1900000109 } });
@@ -259,6 +268,11 @@ describe('deduction-notify: rejections leave the ledger untouched', () => {
     expect(JSON.parse(response.body)).toEqual({ code: 'FAIL', message: expect.any(String) });
     expect(log.lines).toEqual([expect.objectContaining({ level, message: 'request failed', attributes: expect.objectContaining({ code, status }) })]);
     expect((await aws.items()).length).toBe(before);
+    // Counted by code; a failure (NotifyFailures) when an operator must look: an error, or a signature that fails. A probe apart.
+    const failure = level === 'error' || status === 401;
+    expect(metrics.emitted()).toEqual([
+      code === 'WECHATPAY_SIGNATURE_PROBE' ? { SignatureProbes: 1 } : { code, NotificationRejections: 1, ...(failure ? { NotifyFailures: 1 } : {}) },
+    ]);
   });
 
   it('a correctly signed body that is not JSON → 400', async () => {
@@ -271,7 +285,7 @@ describe('deduction-notify: rejections leave the ledger untouched', () => {
     const cache = aws.secretCache('merchant');
     let forced = 0;
     const secrets = { get: () => cache.get(), forceRefresh: () => ((forced += 1), cache.forceRefresh()) };
-    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }));
+    const handler = deductionNotifyHandler(log, () => ({ secrets, ledger: { recordNotification: async () => 'applied' as const } }), recordingMetrics());
     expect((await deliver(handler, merchantNotification())).statusCode).toBe(204);
     expect((await deliver(handler, changedBody())).statusCode).toBe(401);
     expect((await deliver(handler, withHeader('Wechatpay-Timestamp', '12'))).statusCode).toBe(401);
@@ -308,6 +322,11 @@ describe('deduction-notify: faults', () => {
     aws.ledgerProxy.set('pass');
     expect((await deliver(handler, notification)).statusCode).toBe(204);
     expect(await notificationsOf(out)).toHaveLength(1);
+    expect(metrics.emitted()).toEqual([
+      { operation: 'notification', LedgerWriteFailures: 1 },
+      { code: log.lines[0]!.attributes.code, NotificationRejections: 1, NotifyFailures: 1 },
+      { outcome: 'applied', event_type: 'PAYSCORE.USER_PAID', Notifications: 1 },
+    ]);
   });
 
   it('ledger slower than its write timeout → 500 within the budget', async () => {
@@ -379,6 +398,33 @@ describe('deduction-notify: faults', () => {
 });
 
 describe('deduction-notify: logs', () => {
+  it("every line carries the invocation's fields: request ids, function name, cold start, X-Ray trace id", async () => {
+    const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    vi.stubEnv('_X_AMZN_TRACE_ID', trace);
+    try {
+      const context = lambdaContext();
+      await notifyHandler()(httpApiEvent(merchantNotification({ plaintext: { out_order_no: outOrderNo() } })), context);
+      await notifyHandler()(restEvent(changedBody()), lambdaContext());
+      expect(log.lines.map((line) => line.invocation)).toEqual([
+        { aws_request_id: context.awsRequestId, function_name: 'test', cold_start: expect.any(Boolean), xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793', api_request_id: 'api-request-1' },
+        { aws_request_id: expect.stringMatching(/^lambda-request-/), function_name: 'test', cold_start: false, xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793', api_request_id: 'rest-request-1' },
+      ]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('at DEBUG, also what came in and what was verified, never its content', async () => {
+    log = recordingLog({ debug: true });
+    const notification = merchantNotification({ plaintext: { out_order_no: outOrderNo() } });
+    await deliver(notifyHandler(), notification);
+    const id = JSON.parse(notification.body).id;
+    expect(log.lines.filter((line) => line.level === 'debug').map(({ message, attributes }) => ({ message, attributes }))).toEqual([
+      { message: 'request received', attributes: { route: 'POST /merchant/notify', body_length: notification.body.length } },
+      { message: 'notification verified and decrypted', attributes: { notification_id: id, event_type: 'PAYSCORE.USER_PAID', wechatpay_serial: world.wechatpay.publicKeyId } },
+    ]);
+  });
+
   it('hold ids and outcomes, never keys, signatures, plaintext or the openid', async () => {
     const handler = notifyHandler();
     const notification = merchantNotification({ plaintext: { out_order_no: outOrderNo() } });

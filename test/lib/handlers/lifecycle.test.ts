@@ -21,6 +21,7 @@ import { lambdaContext } from '../../helpers/events';
 import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
+import { recordingMetrics, type RecordingMetrics } from '../../helpers/metrics';
 
 const SERVICE_ID = '2002000000000558128851361561536';
 const APPID = 'wxd678efh567hg6787';
@@ -32,6 +33,7 @@ let world: TestWorld;
 let aws: LocalAws;
 let sandbox: Sandbox;
 let log: RecordingLog;
+let metrics: RecordingMetrics;
 let receivers: Record<AccountKind, LambdaServer>;
 /** Where notifications go while a test has one "lost on the way": it answers 204 and keeps them. */
 let sink: Awaited<ReturnType<typeof startReceiver>>;
@@ -41,7 +43,7 @@ let calls: string[];
 beforeAll(async () => {
   world = await createTestWorld();
   aws = await startLocalAws({ merchant: world.secret(world.merchant), partner: world.secret(world.partner) });
-  const notify = (secretId: string) => serveLambda(deductionNotifyHandler(recordingLog(), () => ({ secrets: aws.secretCache(secretId), ledger: aws.ledger() })));
+  const notify = (secretId: string) => serveLambda(deductionNotifyHandler(recordingLog(), () => ({ secrets: aws.secretCache(secretId), ledger: aws.ledger() }), recordingMetrics()));
   receivers = { merchant: await notify('merchant'), partner: await notify('partner') };
   sink = await startReceiver();
   sandbox = await startSandbox({
@@ -60,6 +62,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   log = recordingLog();
+  metrics = recordingMetrics();
   calls = [];
   sandbox.clearFaults();
   aws.ledgerProxy.set('pass');
@@ -89,7 +92,7 @@ interface Answer {
 async function request(kind: AccountKind, method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string | undefined> = {}, overrides: Partial<OperationDependencies> = {}): Promise<Answer> {
   const full = `/${kind}${path}`;
   const dependencies = () => ({ ...deps(kind), ...overrides });
-  const handler = method === 'POST' && path === '/service-orders' ? operationsHandler(kind, [createServiceOrder], log, dependencies) : operationsHandler(kind, LIFECYCLE_OPERATIONS, log, dependencies);
+  const handler = method === 'POST' && path === '/service-orders' ? operationsHandler(kind, [createServiceOrder], log, dependencies, metrics) : operationsHandler(kind, LIFECYCLE_OPERATIONS, log, dependencies, metrics);
   const event = {
     version: '2.0',
     routeKey: `${method} ${full}`,
@@ -502,7 +505,7 @@ describe('lifecycle routes: requests', () => {
 
 describe('operations handler: routing, bodies, the write-ahead', () => {
   const restGet = (path: string, query: Record<string, string> | null = null) =>
-    operationsHandler('merchant', LIFECYCLE_OPERATIONS, log, () => deps('merchant'))(
+    operationsHandler('merchant', LIFECYCLE_OPERATIONS, log, () => deps('merchant'), metrics)(
       {
         resource: path,
         path,
@@ -587,6 +590,12 @@ describe('operations handler: routing, bodies, the write-ahead', () => {
     expect(calls).toEqual(['POST /v3/payscore/plan/payscore-plans', 'POST /v3/payscore/plan/payscore-plans']);
     expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'DONE', completed_by: 'create' });
     expect(await aws.item(key)).toMatchObject({ state: 'NORMAL' });
+    // Each call counted by operation and status, with its latency; the unrecorded answer a ledger write failure.
+    expect(metrics.emitted()).toEqual([
+      { operation: 'plan.create', status: '200', WechatpayCalls: 1, WechatpayLatency: expect.any(Number) },
+      { operation: 'plan.create', LedgerWriteFailures: 1 },
+      { operation: 'plan.create', status: '200', WechatpayCalls: 1, WechatpayLatency: expect.any(Number) },
+    ]);
   });
 
   it('a failed write-ahead (the first ledger call of a plan create) → 503, nothing sent', async () => {

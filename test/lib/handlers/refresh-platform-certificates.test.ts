@@ -19,6 +19,7 @@ import { buildNotification } from '../../helpers/notifications';
 import { generateRsaKeyPair } from '../../helpers/wechatpay';
 import { signPlansIn } from '../../helpers/orders';
 import { createOrder, MERCHANT_PATH, merchantOrder } from '../../dev/sandbox/helpers';
+import { recordingMetrics, TEST_FUNCTION_NAME, type RecordingMetrics } from '../../helpers/metrics';
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 let now = T0;
@@ -30,6 +31,7 @@ let wechatpay: DevWechatpayKeys;
 let sandbox: Sandbox;
 let aws: LocalAws;
 let log: RecordingLog;
+let metrics: RecordingMetrics;
 
 beforeAll(async () => {
   world = await createTestWorld();
@@ -52,12 +54,13 @@ async function start(mode: Mode): Promise<void> {
   if (mode === 'certificate' || mode === 'both') keys[wechatpay.key.serial] = wechatpay.key.certificatePem;
   aws = await startLocalAws({ merchant: JSON.stringify({ ...secret, wechatpayPublicKeys: keys }) });
   log = recordingLog();
+  metrics = recordingMetrics('refresh-platform-certificates', clock);
 }
 
 const wechatpayTransport = nodeTransport();
 
 function refresh(transport: Transport = wechatpayTransport): Promise<RefreshOutcome> {
-  const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry: { maxRetries: 0 } }));
+  const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry: { maxRetries: 0 } }), metrics);
   return handler({}, lambdaContext(30_000));
 }
 
@@ -66,7 +69,7 @@ const storedKeys = async (): Promise<Record<string, string>> => JSON.parse((awai
 /** What the notify function answers, fresh from the secret as it is now. */
 async function deliver(notification: { headers: Record<string, string>; body: string }): Promise<number> {
   const secrets = aws.secretCache('merchant', { clock });
-  const handler = deductionNotifyHandler(recordingLog(), () => ({ secrets, ledger: aws.ledger(), clock }));
+  const handler = deductionNotifyHandler(recordingLog(), () => ({ secrets, ledger: aws.ledger(), clock }), recordingMetrics());
   return (await handler(httpApiEvent(notification), lambdaContext())).statusCode;
 }
 
@@ -93,9 +96,15 @@ describe('refresh-platform-certificates', () => {
       {
         level: 'info',
         message: 'platform certificates updated',
-        attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), added: [wechatpay.key.serial], removed: [], version_id: expect.any(String) },
+        attributes: { added: [wechatpay.key.serial], removed: [], version_id: expect.any(String) },
+        invocation: expect.objectContaining({ aws_request_id: expect.stringMatching(/^lambda-request-/) }),
       },
-      { level: 'info', message: 'platform certificates unchanged', attributes: { aws_request_id: expect.stringMatching(/^lambda-request-/), serials: [wechatpay.key.serial] } },
+      {
+        level: 'info',
+        message: 'platform certificates unchanged',
+        attributes: { serials: [wechatpay.key.serial] },
+        invocation: expect.objectContaining({ aws_request_id: expect.stringMatching(/^lambda-request-/) }),
+      },
     ]);
   });
 
@@ -196,11 +205,60 @@ describe('refresh-platform-certificates', () => {
       throw new Error('socket hang up');
     };
     const retry = { maxRetries: 1_000, sleep: async () => undefined };
-    const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry, ...(deadlineMs === undefined ? {} : { deadlineMs }) }));
+    const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport, baseUrl: sandbox.url, clock, retry, ...(deadlineMs === undefined ? {} : { deadlineMs }) }), metrics);
     await expect(handler({}, lambdaContext(remainingMs))).rejects.toMatchObject({ code: 'WECHATPAY_TIMEOUT' });
     expect(attempts).toEqual(Array.from({ length: budgetMs / 100 }, (_, index) => index * 100));
     expect(now - T0).toBe(budgetMs);
     expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'platform certificate refresh failed; the secret is unchanged', attributes: { error: expect.objectContaining({ code: 'WECHATPAY_TIMEOUT' }) } });
     expect(aws.secretsManager.calls.PutSecretValue).toBe(0);
+    expect(metrics.emitted()).toEqual([
+      { operation: 'certificates', status: 'TIMEOUT', WechatpayCalls: 1, WechatpayLatency: budgetMs },
+      { outcome: 'failed', CertificateRefreshes: 1, CertificateRefreshFailed: 1 },
+    ]);
+  });
+
+  describe('metrics and logs', () => {
+    /** The sandbox, each answer taking 120 ms of the injected clock. */
+    const slow: Transport = async (url, init) => {
+      now += 120;
+      return wechatpayTransport(url, init);
+    };
+
+    it('counts each run by outcome, and its WeChat Pay call by operation, answer status and latency', async () => {
+      await start('empty');
+      await refresh(slow);
+      await refresh(slow);
+      expect(metrics.emitted()).toEqual([
+        { operation: 'certificates', status: '200', WechatpayCalls: 1, WechatpayLatency: 120 },
+        { outcome: 'updated', CertificateRefreshes: 1, CertificateRefreshFailed: 0 },
+        { operation: 'certificates', status: '200', WechatpayCalls: 1, WechatpayLatency: 120 },
+        { outcome: 'unchanged', CertificateRefreshes: 1, CertificateRefreshFailed: 0 },
+      ]);
+      expect(metrics.documents().every((document) => document.function_name === TEST_FUNCTION_NAME && document.service === 'refresh-platform-certificates')).toBe(true);
+    });
+
+    it('a run in public-key mode is counted disabled, with no call', async () => {
+      await start('publicKey');
+      await refresh();
+      expect(metrics.emitted()).toEqual([{ outcome: 'disabled', CertificateRefreshes: 1, CertificateRefreshFailed: 0 }]);
+    });
+
+    it("every line carries the invocation's fields: request id, function name, cold start, X-Ray trace id", async () => {
+      await start('publicKey');
+      const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+      const handler = refreshPlatformCertificatesHandler(log, () => ({ secrets: aws.secretWriter('merchant'), transport: wechatpayTransport, baseUrl: sandbox.url, clock }), metrics, () => trace);
+      const context = lambdaContext();
+      await handler({}, context);
+      expect(log.lines[0]!.invocation).toEqual({ aws_request_id: context.awsRequestId, function_name: 'test', cold_start: expect.any(Boolean), xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793' });
+    });
+
+    it('at DEBUG, also logs the download: its status and WeChat Pay request id', async () => {
+      await start('certificate');
+      log = recordingLog({ debug: true });
+      await refresh();
+      expect(log.lines.filter((line) => line.level === 'debug')).toEqual([
+        { level: 'debug', message: 'platform certificates downloaded', attributes: { status: 200, wechatpay_request_id: expect.any(String), deadline_ms: 10_000 }, invocation: expect.any(Object) },
+      ]);
+    });
   });
 });

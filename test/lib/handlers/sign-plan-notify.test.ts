@@ -13,6 +13,7 @@ import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
+import { recordingMetrics } from '../../helpers/metrics';
 
 const SERVICE_ID = '2002000000000558128851361561536';
 const APPID = 'wxd678efh567hg6787';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   partnerLog = recordingLog();
   const serve = (log: RecordingLog, secretId: string) => {
     const secrets = aws.secretCache(secretId);
-    return serveLambda(deductionNotifyHandler(log, () => ({ secrets, ledger: aws.ledger() })));
+    return serveLambda(deductionNotifyHandler(log, () => ({ secrets, ledger: aws.ledger() }), recordingMetrics()));
   };
   receivers = await Promise.all([serve(merchantLog, 'merchant'), serve(partnerLog, 'partner')]);
   sink = await startReceiver();
@@ -193,7 +194,7 @@ describe('sign-plan notifications: the user signs', () => {
     const body = genuine.body.toString('utf8');
     const forged = body.replace('"summary":"', '"summary":"!');
     expect(forged).not.toBe(body);
-    const handler = deductionNotifyHandler(merchantLog, () => ({ secrets: aws.secretCache('merchant'), ledger: aws.ledger() }));
+    const handler = deductionNotifyHandler(merchantLog, () => ({ secrets: aws.secretCache('merchant'), ledger: aws.ledger() }), recordingMetrics());
     const before = await aws.items();
     const refused = await handler(httpApiEvent({ headers, body: forged }), lambdaContext());
     expect(refused.statusCode).toBe(401);

@@ -152,4 +152,20 @@ describe('SecretCache', () => {
     await cache().forceRefresh();
     expect(calls()).toBe(1);
   });
+
+  it('tells onFetched of every fetch: due or forced, loaded or failed; of none served from the cache', async () => {
+    const fetched: string[] = [];
+    const secrets = cache({ onFetched: (trigger, outcome) => fetched.push(`${trigger} ${outcome}`), onRefreshError: () => undefined, retryAfterFailureMs: 1_000 });
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: world.secret(world.merchant) });
+    await secrets.get();
+    await secrets.get();
+    now += 60_000;
+    await secrets.forceRefresh();
+    secretsManager.on(GetSecretValueCommand).rejects(new Error('throttled'));
+    now += 60_000;
+    await secrets.get();
+    now += 60_000;
+    await secrets.forceRefresh();
+    expect(fetched).toEqual(['due loaded', 'forced loaded', 'due failed', 'forced failed']);
+  });
 });

@@ -11,6 +11,7 @@ import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import type { LocalAws } from '../../helpers/local-aws';
 import { merchantOrder, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
+import { recordingMetrics } from '../../helpers/metrics';
 
 /** notify_url host → where it is really served. */
 export type Receivers = Record<string, string>;
@@ -34,7 +35,7 @@ export async function startWorldSandbox(world: TestWorld, receivers: () => Recei
 /** The merchant create handler against `baseUrl`, with a cache of its own. */
 export function merchantCreateHandler(aws: LocalAws, log: Log, baseUrl: string, overrides: Partial<OperationDependencies> = {}) {
   const deps: OperationDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), transport: nodeTransport(), baseUrl, notifyUrl: undefined, retry: { backoffBaseMs: 20 }, ...overrides };
-  return operationsHandler('merchant', [createServiceOrder], log, () => deps);
+  return operationsHandler('merchant', [createServiceOrder], log, () => deps, recordingMetrics());
 }
 
 export interface CreatedOrder {
