@@ -6,7 +6,13 @@ import { findBundle, type Bundle } from './package-functions';
 import { esbuildSettings } from './serverless-settings';
 
 /** Entries under bench/, without their `.ts`. */
-export type BenchEntry = 'floors/aws-clients' | 'floors/secret-ledger-floor' | 'floors/create-contract-floor' | 'peers/wechatpay-axios-plugin-notify';
+export type BenchEntry =
+  | 'floors/aws-clients'
+  | 'floors/aws-clients-with-query'
+  | 'floors/secret-ledger-floor'
+  | 'floors/create-contract-floor'
+  | 'floors/lifecycle-contract-floor'
+  | 'peers/wechatpay-axios-plugin-notify';
 
 export async function bundleEntry(entry: BenchEntry, outDir: string): Promise<Bundle> {
   const { options, extension } = esbuildSettings();

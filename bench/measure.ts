@@ -4,15 +4,15 @@
  * handlers' log stream, as in Lambda; the runner discards it.
  */
 import { benchOptions } from './options';
-import { createWarm } from './figures/create-warm';
 import { flatCost } from './figures/flat-cost';
 import { ledgerEvents } from './figures/ledger-events';
 import { notifyWarm } from './figures/notify-warm';
 import { peerWarm } from './figures/peer-warm';
+import { createWarm, lifecycleWarm } from './figures/signed-call-warm';
 import { throughput } from './figures/throughput';
 import { startBenchWorld } from './world';
 
-const FIGURES = { notifyWarm, createWarm, peerWarm, flatCost, throughput, ledgerEvents };
+const FIGURES = { notifyWarm, createWarm, lifecycleWarm, peerWarm, flatCost, throughput, ledgerEvents };
 
 const figure = process.argv[2] as keyof typeof FIGURES;
 const world = await startBenchWorld();

@@ -3,8 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './processes';
 
-/** The two distinct bundles: the partner functions are the same code with another secret. */
-export const MEASURED_FUNCTIONS = { notify: 'merchantDeductionNotify', create: 'createMerchantServiceOrder' } as const;
+/** The distinct bundles: the partner functions are the same code with another secret. */
+export const MEASURED_FUNCTIONS = { notify: 'merchantDeductionNotify', create: 'createMerchantServiceOrder', lifecycle: 'merchantLifecycle' } as const;
 export type MeasuredFunction = keyof typeof MEASURED_FUNCTIONS;
 
 export interface Bundle {

@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { bundleSize, peerBundleSize } from './figures/bundle-size';
 import type { coldStart } from './figures/cold-start';
-import type { createWarm } from './figures/create-warm';
 import type { flatCost } from './figures/flat-cost';
 import type { ledgerEvents } from './figures/ledger-events';
 import type { notifyWarm } from './figures/notify-warm';
 import type { peerWarm } from './figures/peer-warm';
+import type { createWarm, lifecycleWarm } from './figures/signed-call-warm';
 import type { throughput } from './figures/throughput';
 import type { BenchOptions } from './options';
 import type { Comparison, PeerComparison } from './stats';
@@ -18,6 +18,7 @@ type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 export interface BenchFigures {
   notifyWarm: Result<typeof notifyWarm>;
   createWarm: Result<typeof createWarm>;
+  lifecycleWarm: Result<typeof lifecycleWarm>;
   coldStart: Omit<Result<typeof coldStart>, 'peerNotify'>;
   bundleSize: ReturnType<typeof bundleSize>;
   peer: { package: string; coldStart: PeerComparison; warm: Result<typeof peerWarm>; bundleSize: ReturnType<typeof peerBundleSize> };
@@ -69,6 +70,13 @@ function row(figure: string, ours: string, other: string, ratios: { ratio: numbe
 
 const timingRow = (figure: string, comparison: Comparison, target: number) => row(figure, timing(comparison.ours), timing(comparison.floor), comparison, target);
 
+/** A function that calls WeChat Pay, warm: its ledger calls per invocation, ours and the floor's, say what the ratio compares. */
+function callRow(name: string, warm: BenchFigures['createWarm']): Row {
+  const { ours, floor } = warm.perInvocation;
+  const figure = `${name}, warm, per invocation`;
+  return row(`${figure} (sandbox on loopback; ledger calls: ours ${warm.ledgerCalls.ours}, floor ${warm.ledgerCalls.floor})`, timing(ours), timing(floor), warm.perInvocation, TARGETS.callWarm, figure);
+}
+
 function secretRow(figure: string, calls: BenchFigures['notifyWarm']['getSecretValue']): Row {
   const met = calls.calls === 1 && calls.laterCalls === 0;
   const ours = `${calls.calls} in the first ${calls.firstInvocations.toLocaleString('en-US')}, ${calls.laterCalls} in the next ${calls.laterInvocations.toLocaleString('en-US')}`;
@@ -77,17 +85,20 @@ function secretRow(figure: string, calls: BenchFigures['notifyWarm']['getSecretV
 
 /** The floor table and the peer table, as rows. */
 function tables(figures: BenchFigures): { floors: Row[]; peer: Row[] } {
-  const { notifyWarm, createWarm, coldStart, bundleSize, peer } = figures;
+  const { notifyWarm, createWarm, lifecycleWarm, coldStart, bundleSize, peer } = figures;
   const floors = [
     timingRow('notify handler, warm, per invocation', notifyWarm.perInvocation, TARGETS.notifyWarm),
-    timingRow('create handler, warm, per invocation (sandbox on loopback)', createWarm.perInvocation, TARGETS.createWarm),
+    callRow('create function', createWarm),
+    callRow('lifecycle function (plan create)', lifecycleWarm),
     timingRow('cold start + first invocation, notify function (floor: secret + ledger write)', coldStart.notify, TARGETS.coldStart),
     timingRow('cold start + first invocation, create function (floor: the create contract)', coldStart.create, TARGETS.coldStart),
+    timingRow('cold start + first invocation, lifecycle function, plan create (floor: its contract)', coldStart.lifecycle, TARGETS.coldStart),
     ...Object.entries(bundleSize).map(([name, size]) =>
       row(`bundle size, ${name} function (.mjs; map ${bytes(size.ours.sourceMapBytes)}, zip ${bytes(size.ours.zipBytes)})`, bytes(size.ours.bytes), bytes(size.floor.bytes), size, TARGETS.bundle),
     ),
     secretRow('GetSecretValue calls, notify handler', notifyWarm.getSecretValue),
     secretRow('GetSecretValue calls, create handler', createWarm.getSecretValue),
+    secretRow('GetSecretValue calls, lifecycle handler', lifecycleWarm.getSecretValue),
   ];
   const peerRow = (figure: string, ours: string, other: string, ratios: { ratio: number; p99Ratio?: number }) =>
     row(figure, ours, other, ratios, TARGETS.peer, `notify function against ${peer.package}: ${figure}`);

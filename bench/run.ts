@@ -32,7 +32,7 @@ const hasTaskset = (() => {
   }
 })();
 
-type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'flatCost' | 'throughput' | 'ledgerEvents'> & { peerWarm: BenchFigures['peer']['warm'] };
+type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'lifecycleWarm' | 'flatCost' | 'throughput' | 'ledgerEvents'> & { peerWarm: BenchFigures['peer']['warm'] };
 
 /** A warm figure in a fresh process (bench/measure.ts), with GC exposed for the heap figures. */
 async function measure<K extends keyof MeasuredFigures>(figure: K, argv: readonly string[], oneCore = false): Promise<MeasuredFigures[K]> {
@@ -49,18 +49,22 @@ const dir = await mkdtemp(join(tmpdir(), 'payscore-bench-'));
 try {
   const log = (step: string) => console.error(`bench: ${step}`);
   log('packaging the functions, bundling the floors and the peer');
-  const [packaged, awsClients, notifyFloor, createFloor, peerNotify] = await Promise.all([
+  const [packaged, awsClients, awsClientsWithQuery, notifyFloor, createFloor, lifecycleFloor, peerNotify] = await Promise.all([
     // A folder of its own: packaging empties the one it is given.
     packageFunctions(join(dir, 'functions')),
     bundleEntry('floors/aws-clients', dir),
+    bundleEntry('floors/aws-clients-with-query', dir),
     bundleEntry('floors/secret-ledger-floor', dir),
     bundleEntry('floors/create-contract-floor', dir),
+    bundleEntry('floors/lifecycle-contract-floor', dir),
     bundleEntry('peers/wechatpay-axios-plugin-notify', dir),
   ]);
   log('notify handler, warm');
   const notifyWarm = await measure('notifyWarm', argv);
-  log('create handler, warm');
+  log('create function, warm');
   const createWarm = await measure('createWarm', argv);
+  log('lifecycle function, warm');
+  const lifecycleWarm = await measure('lifecycleWarm', argv);
   log('notify function, warm, ours and the peer');
   const peerWarm = await measure('peerWarm', argv);
   log(`flat cost over ${options.flatInvocations} invocations`);
@@ -71,13 +75,14 @@ try {
   const ledgerEvents = await measure('ledgerEvents', argv);
   log('cold starts');
   const world = await startBenchWorld();
-  const { peerNotify: peerColdStart, ...cold } = await coldStart(world, packaged, { notifyFloor, createFloor, peerNotify }, dir, options).finally(() => world.close());
+  const { peerNotify: peerColdStart, ...cold } = await coldStart(world, packaged, { notifyFloor, createFloor, lifecycleFloor, peerNotify }, dir, options).finally(() => world.close());
 
   const figures: BenchFigures = {
     notifyWarm,
     createWarm,
+    lifecycleWarm,
     coldStart: cold,
-    bundleSize: bundleSize(packaged, awsClients),
+    bundleSize: bundleSize(packaged, { notify: awsClients, create: awsClientsWithQuery, lifecycle: awsClientsWithQuery }),
     peer: { package: peerPackage('wechatpay-axios-plugin'), coldStart: peerColdStart, warm: peerWarm, bundleSize: peerBundleSize(packaged.notify, peerNotify) },
     flatCost,
     throughput: { ...throughput, pinnedToOneCore: hasTaskset },

@@ -2,8 +2,8 @@
 export const TARGETS = {
   /** Over one verify, one decrypt and two JSON.parse. */
   notifyWarm: 1.5,
-  /** Over one sign, one keep-alive POST and one verify. */
-  createWarm: 1.3,
+  /** A function that calls WeChat Pay (create, lifecycle) over its contract's floor: the ledger calls SPEC requires, one sign, one keep-alive POST, one verify. */
+  callWarm: 1.3,
   /** Over each function's contract floor (bench/floors/). */
   coldStart: 1.1,
   /** Over a bundle of only the SDK clients the functions use. */

@@ -1,13 +1,11 @@
 /**
- * Our handlers as a warm container runs them: the production logger and
+ * The notify handler as a warm container runs it: the production logger and
  * SecretCache over the real Secrets Manager client (endpoint from the
- * environment), and a ledger that keeps nothing, so only our own cost is measured.
+ * environment), and a ledger that keeps nothing, so only our own cost is measured
+ * against the notification's physical floor (which writes nothing either).
  */
 import type { Context } from 'aws-lambda';
 import { secretsManagerClient } from '../lib/wiring/secrets-manager-client';
-import { operationsHandler } from '../lib/handlers/operations';
-import { createServiceOrder } from '../lib/operations/service-orders';
-import type { OperationsLedger } from '../lib/operations/operation';
 import { deductionNotifyHandler } from '../lib/handlers/deduction-notify';
 import type { Ledger } from '../lib/ledger/ledger';
 import { jsonLog } from '../lib/log';
@@ -15,19 +13,10 @@ import { DEFAULT_NAMESPACE, emfMetrics } from '../lib/metrics';
 import { SecretCache } from '../lib/secrets/secret-cache';
 import { lambdaContext } from '../test/helpers/events';
 import type { BenchEvent } from './events';
-import { nodeTransport } from '../lib/http/transport';
 
 /** Acknowledges every write at once and holds nothing: no growth of its own over 10,000 invocations. */
-const inMemoryLedger: Pick<Ledger, 'recordNotification'> & OperationsLedger = {
+const inMemoryLedger: Pick<Ledger, 'recordNotification'> = {
   recordNotification: async () => 'applied',
-  recordCreatedOrder: async () => 'new',
-  writeIntent: async () => true,
-  completeIntent: async () => true,
-  item: async () => undefined,
-  read: async () => ({ object: undefined, notifications: [], intents: [], details: [] }),
-  applyChange: async () => true,
-  recordSignPlanId: async () => undefined,
-  signPlanOf: async () => undefined,
 };
 
 const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secretsManagerClient(), secretId: env.WECHATPAY_SECRET_ID! });
@@ -36,12 +25,6 @@ const secretCache = (env: NodeJS.ProcessEnv) => new SecretCache({ client: secret
 export function warmNotifyHandler(env: NodeJS.ProcessEnv) {
   const deps = { secrets: secretCache(env), ledger: inMemoryLedger };
   return deductionNotifyHandler(jsonLog({ service: 'deduction-notify' }), () => deps, emfMetrics({ namespace: DEFAULT_NAMESPACE, service: 'deduction-notify', functionName: 'bench' }));
-}
-
-/** A fresh container's merchant create handler, calling the sandbox at WECHATPAY_BASE_URL. */
-export function warmCreateHandler(env: NodeJS.ProcessEnv) {
-  const deps = { secrets: secretCache(env), ledger: inMemoryLedger, transport: nodeTransport(), baseUrl: env.WECHATPAY_BASE_URL!, notifyUrl: undefined };
-  return operationsHandler('merchant', [createServiceOrder], jsonLog({ service: 'create-merchant-service-order' }), () => deps, emfMetrics({ namespace: DEFAULT_NAMESPACE, service: 'create-merchant-service-order', functionName: 'bench' }));
 }
 
 type Handler = (event: BenchEvent, context: Context) => Promise<{ statusCode: number; body?: string }>;

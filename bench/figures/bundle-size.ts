@@ -1,15 +1,18 @@
 /**
  * Each function's bundle as packaged against a bundle of only the SDK clients
- * it uses, built with the same settings; and the notify bundle against the
- * peer's. Compared: the `.mjs` node loads (the source maps beside them are
+ * it uses (bench/floors/aws-clients*.ts), built with the same settings; and the
+ * notify bundle against the peer's. Compared: the `.mjs` node loads (the source maps beside them are
  * reported, not compared: every side has one).
  */
 import type { Bundle, MeasuredFunction, PackagedFunction } from '../package-functions';
 
 const sizes = (bundle: Bundle) => ({ bytes: bundle.bytes, sourceMapBytes: bundle.sourceMapBytes });
 
-export function bundleSize(packaged: Record<MeasuredFunction, PackagedFunction>, floor: Bundle) {
-  const entries = Object.entries(packaged).map(([name, bundle]) => [name, { ours: { ...sizes(bundle), zipBytes: bundle.zipBytes }, floor: sizes(floor), ratio: bundle.bytes / floor.bytes }]);
+export function bundleSize(packaged: Record<MeasuredFunction, PackagedFunction>, floors: Record<MeasuredFunction, Bundle>) {
+  const entries = Object.entries(packaged).map(([name, bundle]) => {
+    const floor = floors[name as MeasuredFunction];
+    return [name, { ours: { ...sizes(bundle), zipBytes: bundle.zipBytes }, floor: sizes(floor), ratio: bundle.bytes / floor.bytes }];
+  });
   return Object.fromEntries(entries) as Record<MeasuredFunction, { ours: ReturnType<typeof sizes> & { zipBytes: number }; floor: ReturnType<typeof sizes>; ratio: number }>;
 }
 

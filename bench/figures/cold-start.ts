@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOrderEvent, notificationEvent, type BenchEvent } from '../events';
+import { createOrderEvent, notificationEvent, planCreateEvent, type BenchEvent } from '../events';
 import { interleave } from '../interleave';
 import type { BenchOptions } from '../options';
 import type { Bundle, MeasuredFunction, PackagedFunction } from '../package-functions';
@@ -22,6 +22,7 @@ const DRIVER = fileURLToPath(new URL('../cold/first-invocation.mjs', import.meta
 export interface ColdStartBundles {
   notifyFloor: Bundle;
   createFloor: Bundle;
+  lifecycleFloor: Bundle;
   peerNotify: Bundle;
 }
 
@@ -32,8 +33,10 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
   const kinds: Record<string, { bundle: Bundle; event: () => BenchEvent; status: number }> = {
     notify: { bundle: packaged.notify, event: notification, status: 204 },
     create: { bundle: packaged.create, event: createOrderEvent, status: 200 },
+    lifecycle: { bundle: packaged.lifecycle, event: planCreateEvent, status: 200 },
     notifyFloor: { bundle: bundles.notifyFloor, event: notification, status: 200 },
     createFloor: { bundle: bundles.createFloor, event: createOrderEvent, status: 200 },
+    lifecycleFloor: { bundle: bundles.lifecycleFloor, event: planCreateEvent, status: 200 },
     peerNotify: { bundle: bundles.peerNotify, event: notification, status: 204 },
   };
   const names = Object.keys(kinds);
@@ -51,6 +54,7 @@ export async function coldStart(world: BenchWorld, packaged: Record<MeasuredFunc
   return {
     notify: compare(samples.notify!, samples.notifyFloor!),
     create: compare(samples.create!, samples.createFloor!),
+    lifecycle: compare(samples.lifecycle!, samples.lifecycleFloor!),
     peerNotify: compareWithPeer(samples.notify!, samples.peerNotify!),
   };
 }

@@ -1,4 +1,4 @@
-/** Bundle-size floor: only the AWS SDK clients the functions use, and only the parts they use. */
+/** Bundle-size floor of the notify function: only the AWS SDK clients it uses, and only the parts it uses. */
 export { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 export { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-export { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+export { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,6 +1,7 @@
 /**
- * The physical floor of creating an order: one RSA sign, one keep-alive HTTP
- * POST of the bytes to the same sandbox, one verify of its answer.
+ * The physical floor of a signed WeChat Pay call (an order's create, a plan's):
+ * one RSA sign, one keep-alive HTTP POST of the bytes to the same sandbox, one
+ * verify of its answer.
  */
 import { Agent, request } from 'node:http';
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
@@ -34,6 +35,8 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
     outgoing.end(body);
   });
 }
+
+export type CreateFloor = ReturnType<typeof createFloor>;
 
 export function createFloor(options: CreateFloorOptions) {
   const agent = new Agent({ keepAlive: true });
