@@ -29,3 +29,21 @@ export function readEnvironment(env: Environment): FunctionEnvironment {
   }
   return { secretId: required(env, 'WECHATPAY_SECRET_ID'), baseUrl, ledgerTable: required(env, 'LEDGER_TABLE'), notifyUrl };
 }
+
+/** The reconciliation's bounds, as given (an unset one takes the handler's default). */
+export interface ReconcileEnvironment {
+  pendingAfterS?: number;
+  openAfterS?: number;
+  maxCalls?: number;
+}
+
+export function readReconcileEnvironment(env: Environment): ReconcileEnvironment {
+  const whole = (name: string, minimum: number): number | undefined => {
+    const text = env[name];
+    if (!text) return undefined;
+    if (!/^\d{1,9}$/.test(text) || Number(text) < minimum) throw new EnvironmentError(name, `must be a whole number of at least ${minimum}`);
+    return Number(text);
+  };
+  const limits = { pendingAfterS: whole('RECONCILE_PENDING_AFTER_S', 0), openAfterS: whole('RECONCILE_OPEN_AFTER_S', 0), maxCalls: whole('RECONCILE_MAX_CALLS', 1) };
+  return Object.fromEntries(Object.entries(limits).filter((entry) => entry[1] !== undefined));
+}

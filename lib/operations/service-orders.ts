@@ -9,7 +9,7 @@ import { PLAN_DETAIL_STATES } from '../ledger/states';
 import { userReference } from '../log';
 import { merchantServiceOrderSchema, partnerServiceOrderSchema, type ServiceOrderRequest } from '../service-order/schema';
 import { SERVICE_ORDER_PATHS } from '../service-order/wechatpay-paths';
-import type { AccountKind, CallOperation, OperationCall, OperationsLedger, ReadOperation, VerifiedAnswer } from './operation';
+import type { AccountKind, CallOperation, OperationCall, OperationsLedger, QuerySource, ReadOperation, VerifiedAnswer } from './operation';
 import * as schemas from './schemas';
 import { recordView, signPlanStatus } from './views';
 
@@ -135,7 +135,7 @@ const namesBody = (call: OperationCall<Request>, names: OrderNames) =>
 const orderPath = (call: OperationCall<Request>, action: string) => `${ORDERS[call.kind]}/${encodeURIComponent(call.request.out_order_no)}/${action}`;
 
 /** A change an answer brings to the order: its own state when it says one (a merchant's answer), else what the call did. */
-const answerChange = (call: OperationCall<Request>, answer: VerifiedAnswer, source: 'complete' | 'cancel' | 'sync', fallback: Record<string, unknown>) =>
+const answerChange = (call: OperationCall<Request>, answer: VerifiedAnswer, source: 'complete' | 'cancel' | QuerySource, fallback: Record<string, unknown>) =>
   serviceOrderChange(
     orderKey(call),
     answer.status === 204 ? { text: JSON.stringify(fallback), fields: fallback } : { text: answer.text, fields: answer.json },
@@ -230,8 +230,8 @@ export const syncServiceOrder: CallOperation<Request, OrderNames> = {
   },
   about: (call, known) => about(call, call.request.out_order_no, known.serviceId),
   async record(ledger, answer, call) {
-    const change = answerChange(call, answer, 'sync', {});
-    if (change) await ledger.applyChange(change);
+    const change = answerChange(call, answer, call.source ?? 'sync', {});
+    return change && (await ledger.applyChange(change)) ? 'applied' : 'unchanged';
   },
 };
 
