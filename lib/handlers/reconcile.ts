@@ -200,8 +200,8 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
     stopped: 'done',
   };
   const notDue: Record<Kind, number> = { intent: 0, service_order: 0, user_sign_plan: 0 };
-  /** Objects asked about in this run: an intent and its object are asked once. */
-  const asked = new Set<string>();
+  /** What WeChat Pay answered of each object asked in this run: an intent and its object are asked once. */
+  const answered = new Map<string, Awaited<ReturnType<typeof query>>>();
   const now = () => new Date(clock()).toISOString();
 
   /** Asks WeChat Pay about an object through its query entry; a verified answer about it, or a throw. */
@@ -223,10 +223,11 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
     const { entry, number } = QUERIES[object.kind];
     const request = { [number]: object.number, ...(object.account.subMchid === undefined ? {} : { sub_mchid: object.account.subMchid }), ...names };
     const call: OperationCall<Record<string, unknown>> = { kind, account: object.account, request, at: now(), source: 'reconciliation' };
-    asked.add(String(item.pk));
     const { answer, known } = await ask(entry as unknown as CallOperation<Record<string, unknown>, unknown>, call);
     const recorded = await (entry as unknown as CallOperation<Record<string, unknown>, unknown>).record(ledger, answer, call, known);
-    return { object, call, answer, applied: recorded === 'applied' };
+    const queried = { object, call, answer, applied: recorded === 'applied' };
+    answered.set(String(item.pk), queried);
+    return queried;
   }
 
   /** An open object: asked, and moved back if the answer did not move it. */
@@ -246,7 +247,7 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
     const sent = parsedRequest(intent?.request);
     let outcome: { status: 'DONE' | 'FAILED'; httpStatus: number; response: string; wechatpayRequestId: string | undefined };
     try {
-      const queried = await query(item, stringFields(sent, ['service_id', 'appid']));
+      const queried = answered.get(String(item.pk)) ?? (await query(item, stringFields(sent, ['service_id', 'appid'])));
       if (queried.object.kind === 'SERVICE_ORDER' && operation === 'create') await recordCreate(queried.call, sent, queried.answer);
       const status = made(operation, queried.object.kind, queried.answer.json) ? 'DONE' : 'FAILED';
       outcome = { status, httpStatus: queried.answer.status, response: queried.answer.text, wechatpayRequestId: queried.answer.requestId };
@@ -302,7 +303,8 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
       break;
     }
     const item = next.take();
-    if (asked.has(String(item.pk))) continue;
+    // Its object answered already: an intent is decided by that answer, the object itself is done.
+    if (next.kind !== 'intent' && answered.has(String(item.pk))) continue;
     try {
       if (next.kind === 'intent') await reconcileIntent(item);
       else if (next.kind === 'service_order') await reconcileObject(item, 'service_order');
