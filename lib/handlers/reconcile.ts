@@ -26,7 +26,7 @@ export interface ReconcileLimits {
   openAfterS: number;
   /** WeChat Pay calls per run (RECONCILE_MAX_CALLS). */
   maxCalls: number;
-  /** WeChat Pay calls per second. */
+  /** WeChat Pay requests per second, retries included. */
   perSecond: number;
 }
 
@@ -135,22 +135,17 @@ class DueItems {
   }
 }
 
-/** Waits so that at most `perSecond` calls start in any second of `clock`. */
-function pacer(perSecond: number, clock: Clock, sleep: (ms: number) => Promise<void>) {
-  let windowStart = -Infinity;
-  let used = 0;
-  return async () => {
-    const now = clock();
-    if (now - windowStart >= 1_000) {
-      windowStart = now;
-      used = 0;
+/** `transport` with at most `perSecond` requests (retries included) started in any second of `clock`. */
+function pacedTransport(transport: Transport, perSecond: number, clock: Clock, sleep: (ms: number) => Promise<void>): Transport {
+  const starts: number[] = [];
+  return async (url, request) => {
+    if (starts.length === perSecond) {
+      const wait = starts[0]! + 1_000 - clock();
+      if (wait > 0) await sleep(wait);
+      starts.shift();
     }
-    if (used >= perSecond) {
-      await sleep(windowStart + 1_000 - now);
-      windowStart = clock();
-      used = 0;
-    }
-    used += 1;
+    starts.push(clock());
+    return transport(url, request);
   };
 }
 
@@ -182,11 +177,10 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
     verifier: () => credentials.verifier,
     refreshVerifier: async () => (await deps.secrets.forceRefresh()).verifier,
     wechatpaySerial: credentials.preferredWechatpaySerial,
-    transport: deps.transport,
+    transport: pacedTransport(deps.transport, limits.perSecond, clock, deps.sleep ?? defaultSleep),
     clock: deps.clock,
     ...deps.retry,
   });
-  const pace = pacer(limits.perSecond, clock, deps.sleep ?? defaultSleep);
   const due = (pendingKind: PendingKind, name: Kind, afterS: number) => {
     const before = new Date(started - afterS * 1_000).toISOString();
     return new DueItems((startKey) => ledger.pending({ mchid: credentials.mchid, kind: pendingKind, before, limit: PAGE, startKey }), name, afterS * 1_000);
@@ -208,7 +202,6 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
   async function ask<R, K>(entry: CallOperation<R, K>, call: OperationCall<R>): Promise<{ answer: VerifiedAnswer; known: K }> {
     const known = entry.prepare ? await entry.prepare(ledger, call) : (undefined as K);
     const request = entry.wechatpay(call, known);
-    await pace();
     summary.asked += 1;
     const response = await client.request({ method: request.method, path: request.path, body: Buffer.alloc(0), deadlineMs: callDeadline(context, CALL_DEADLINE_MS, RESERVED_MS) });
     const answer: VerifiedAnswer = { status: response.status, text: response.body.toString('utf8'), json: response.json, requestId: response.requestId };

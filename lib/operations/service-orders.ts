@@ -128,6 +128,13 @@ async function orderNames(ledger: OperationsLedger, call: OperationCall<Request>
   return { serviceId: given('service_id')!, appid: given('appid'), order };
 }
 
+/** The request's own names of the order, when it gives all WeChat Pay needs. */
+function namedOrder(call: OperationCall<Request>): OrderNames | undefined {
+  const { service_id: serviceId, appid } = call.request;
+  if (typeof serviceId !== 'string' || (call.kind === 'merchant' && typeof appid !== 'string')) return undefined;
+  return { serviceId, appid: appid as string | undefined, order: undefined };
+}
+
 /** The order's names in a POST body: a merchant's appid, a partner's sub-merchant. */
 const namesBody = (call: OperationCall<Request>, names: OrderNames) =>
   call.kind === 'merchant' ? { appid: names.appid, service_id: names.serviceId } : { service_id: names.serviceId, sub_mchid: call.request.sub_mchid };
@@ -223,7 +230,8 @@ export const syncServiceOrder: CallOperation<Request, OrderNames> = {
   route: '/service-orders/{out_order_no}/sync',
   schema: schemas.serviceOrderSync as never,
   object: (call) => serviceOrderKey(orderKey(call)),
-  prepare: orderNames,
+  // A sync that names its order (the reconciliation's, from the pending index) reads nothing first.
+  prepare: async (ledger, call) => namedOrder(call) ?? orderNames(ledger, call),
   wechatpay: (call, known) => {
     const query = new URLSearchParams({ service_id: known.serviceId, ...(call.kind === 'merchant' ? { appid: known.appid! } : { sub_mchid: call.request.sub_mchid! }), out_order_no: call.request.out_order_no });
     return { method: 'GET', path: `${ORDERS[call.kind]}?${query}` };
