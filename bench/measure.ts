@@ -8,10 +8,11 @@ import { createWarm } from './figures/create-warm';
 import { flatCost } from './figures/flat-cost';
 import { notifyWarm } from './figures/notify-warm';
 import { peerWarm } from './figures/peer-warm';
+import { reconciliation } from './figures/reconciliation';
 import { throughput } from './figures/throughput';
 import { startBenchWorld } from './world';
 
-const FIGURES = { notifyWarm, createWarm, peerWarm, flatCost, throughput };
+const FIGURES = { notifyWarm, createWarm, peerWarm, flatCost, throughput, reconciliation };
 
 const figure = process.argv[2] as keyof typeof FIGURES;
 const world = await startBenchWorld();

@@ -32,7 +32,7 @@ const hasTaskset = (() => {
   }
 })();
 
-type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'flatCost' | 'throughput'> & { peerWarm: BenchFigures['peer']['warm'] };
+type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'flatCost' | 'throughput' | 'reconciliation'> & { peerWarm: BenchFigures['peer']['warm'] };
 
 /** A warm figure in a fresh process (bench/measure.ts), with GC exposed for the heap figures. */
 async function measure<K extends keyof MeasuredFigures>(figure: K, argv: readonly string[], oneCore = false): Promise<MeasuredFigures[K]> {
@@ -67,6 +67,8 @@ try {
   const flatCost = await measure('flatCost', argv);
   log('throughput with dynalite');
   const throughput = await measure('throughput', argv, true);
+  log('reconciliation of 1,000 open orders');
+  const reconciliation = await measure('reconciliation', argv);
   log('cold starts');
   const world = await startBenchWorld();
   const { peerNotify: peerColdStart, ...cold } = await coldStart(world, packaged, { notifyFloor, createFloor, peerNotify }, dir, options).finally(() => world.close());
@@ -79,6 +81,7 @@ try {
     peer: { package: peerPackage('wechatpay-axios-plugin'), coldStart: peerColdStart, warm: peerWarm, bundleSize: peerBundleSize(packaged.notify, peerNotify) },
     flatCost,
     throughput: { ...throughput, pinnedToOneCore: hasTaskset },
+    reconciliation,
   };
   const results: BenchResults = { machine: machine(), mode: options.quick ? 'quick' : 'full', options, targets: TARGETS, verdicts: verdicts(figures), ...figures };
   printTables(results);
