@@ -20,6 +20,11 @@ interface Resource {
 let copy: ProjectCopy;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
+/** The schedule expressions of the rules that invoke a function. */
+const schedulesOf = (logicalId: string) =>
+  ofType('AWS::Events::Rule')
+    .filter((rule) => JSON.stringify(rule.Properties.Targets).includes(`"${logicalId}"`))
+    .map((rule) => rule.Properties.ScheduleExpression);
 
 // A file in this project's own .serverless/ (the output of the user's last `serverless package`), removed after.
 const projectOutput = join(PROJECT_ROOT, '.serverless');
@@ -72,10 +77,17 @@ describe('packaged CloudFormation', () => {
   it('refreshes the platform certificates of each account every 12 hours', () => {
     const refreshers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('refresh-platform-certificates'));
     expect(new Set(refreshers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID))).toEqual(new Set(['payscore/test/merchant', 'payscore/test/partner']));
-    const rules = ofType('AWS::Events::Rule').map((rule) => rule.Properties);
-    expect(rules.map((rule) => rule.ScheduleExpression)).toEqual(['rate(12 hours)', 'rate(12 hours)']);
-    const targets = rules.map((rule) => JSON.stringify(rule.Targets));
-    for (const [logicalId] of refreshers) expect(targets.filter((target) => target.includes(`"${logicalId}"`))).toHaveLength(1);
+    for (const [logicalId] of refreshers) expect(schedulesOf(logicalId)).toEqual(['rate(12 hours)']);
+  });
+
+  it('reconciles each account every 10 minutes, within 60 s, its bounds from stage params', () => {
+    const reconcilers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('reconcile-'));
+    expect(reconcilers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID).sort()).toEqual(['payscore/test/merchant', 'payscore/test/partner']);
+    for (const [logicalId, fn] of reconcilers) {
+      expect(fn.Properties.Timeout).toBe(60);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ RECONCILE_PENDING_AFTER_S: '60', RECONCILE_OPEN_AFTER_S: '3600', RECONCILE_MAX_CALLS: '200' });
+      expect(schedulesOf(logicalId)).toEqual(['rate(10 minutes)']);
+    }
   });
 
   it('keeps the ledger: on demand, point-in-time recovery and deletion protection, retained on delete and replace', () => {
