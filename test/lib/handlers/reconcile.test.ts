@@ -9,7 +9,8 @@ import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
 import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
 import { reconcileHandler, type ReconcileDependencies, type ReconcileLimits } from '../../../lib/handlers/reconcile';
 import { nodeTransport } from '../../../lib/http/transport';
-import { intentKey, serviceOrderKey } from '../../../lib/ledger/keys';
+import { intentKey, serviceOrderKey, userSignPlanDetailKey, userSignPlanKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
+import { userSignPlanChange, userSignPlanDetailChanges } from '../../../lib/ledger/ledger';
 import { completeServiceOrder, createServiceOrder } from '../../../lib/operations/service-orders';
 import type { Operation } from '../../../lib/operations/operation';
 import type { Transport } from '../../../lib/wechatpay';
@@ -227,5 +228,63 @@ describe('reconciliation: PENDING intents', () => {
     expect(await intentOf(order)).toMatchObject({ status: 'PENDING' });
     await reconcile();
     expect(await intentOf(order)).toMatchObject({ status: 'FAILED' });
+  });
+});
+
+describe('reconciliation: user sign plans', () => {
+  const HOUR = 3_600_000;
+  /** A sign plan the sandbox holds SIGNED, in the ledger as `change` makes it, last changed `hoursAgo`. */
+  async function signPlanInLedger(hoursAgo: number, change: (view: Record<string, unknown>) => Record<string, unknown> = (view) => view) {
+    const seeded = sandbox.seedSignPlan({ mchid: world.merchant.mchid, merchant_plan_detail_nos: [1, 2].map((n) => `${Date.now()}${Math.random().toString(36).slice(2, 8)}D${n}`) });
+    const key: UserSignPlanKey = { mchid: world.merchant.mchid, merchantSignPlanNo: seeded.merchant_sign_plan_no };
+    const fields = change(sandbox.signPlan(seeded.sign_plan_id));
+    const at = new Date(Date.now() - hoursAgo * HOUR).toISOString();
+    const from = { source: 'notification' as const, sourceId: 'N1', at, tieBreak: 'N1', receivedAt: at };
+    const said = { text: JSON.stringify(fields), fields };
+    await Promise.all([aws.ledger().applyChange(userSignPlanChange(key, said, from)!), ...userSignPlanDetailChanges(key, said, from).map((detail) => aws.ledger().applyChange(detail))]);
+    return { seeded, key, item: await aws.item(userSignPlanKey(key)) };
+  }
+  const askedFor = (calls: string[], number: string) => calls.filter((url) => url.includes(`/merchant-sign-plan-no/${number}`)).length;
+  const counting = (calls: string[]): Transport => (url, request) => (calls.push(url), nodeTransport()(url, request));
+
+  it('SIGNED with no plan detail in service: not asked, moved to the back of the index, its state and version untouched', async () => {
+    const { seeded, key, item } = await signPlanInLedger(2);
+    const calls: string[] = [];
+    await reconcile({}, { transport: counting(calls) });
+    expect(askedFor(calls, seeded.merchant_sign_plan_no)).toBe(0);
+    const after = await aws.item(userSignPlanKey(key));
+    expect(after).toMatchObject({ state: 'SIGNED', version: item!.version, source: 'notification', pending_pk: item!.pending_pk });
+    expect(after!.checked_at).toEqual(after!.pending_since);
+    expect(Date.parse(after!.pending_since as string)).toBeGreaterThan(Date.parse(item!.pending_since as string) + HOUR);
+  });
+
+  it('SIGNED with a plan detail in service: asked, and the detail WeChat Pay since completed is recorded USED', async () => {
+    const { seeded, key } = await signPlanInLedger(2, (view) => ({
+      ...view,
+      signed_detail_list: (view.signed_detail_list as Record<string, unknown>[]).map((detail, index) => (index === 0 ? { ...detail, plan_detail_state: 'USING' } : detail)),
+    }));
+    const response = await create(merchantOrder({ sign_plan_id: seeded.sign_plan_id, out_trade_no: seeded.details[0]!.merchant_plan_detail_no }));
+    expect(response.statusCode, response.body).toBe(200);
+    sandbox.completeOrder(JSON.parse(response.body).order_id);
+    sandbox.deductNow(JSON.parse(response.body).order_id);
+    const calls: string[] = [];
+    const summary = await reconcile({}, { transport: counting(calls) });
+    expect(askedFor(calls, seeded.merchant_sign_plan_no)).toBe(1);
+    expect(summary.errors).toBe(0);
+    expect(await aws.item(userSignPlanDetailKey(key, 1))).toMatchObject({ state: 'USED', source: 'reconciliation' });
+    expect(await aws.item(userSignPlanKey(key))).toMatchObject({ state: 'SIGNED', source: 'reconciliation' });
+  });
+
+  it("UNSIGNED past its package's 2 hours: asked, and the signing whose notification was lost is recorded; within them, left alone", async () => {
+    const unsigned = (view: Record<string, unknown>) => ({ ...view, sign_state: 'UNSIGNED', sign_time: undefined });
+    const old = await signPlanInLedger(3, unsigned);
+    const fresh = await signPlanInLedger(1, unsigned);
+    const calls: string[] = [];
+    const summary = await reconcile({}, { transport: counting(calls) });
+    expect(askedFor(calls, old.seeded.merchant_sign_plan_no)).toBe(1);
+    expect(askedFor(calls, fresh.seeded.merchant_sign_plan_no)).toBe(0);
+    expect(summary.repaired.user_sign_plan).toBeGreaterThanOrEqual(1);
+    expect(await aws.item(userSignPlanKey(old.key))).toMatchObject({ state: 'SIGNED', source: 'reconciliation' });
+    expect(await aws.item(userSignPlanKey(fresh.key))).toEqual(fresh.item);
   });
 });
