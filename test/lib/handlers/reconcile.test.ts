@@ -10,7 +10,7 @@ import { operationsHandler, type OperationDependencies } from '../../../lib/hand
 import { reconcileHandler, type ReconcileDependencies, type ReconcileLimits } from '../../../lib/handlers/reconcile';
 import { nodeTransport } from '../../../lib/http/transport';
 import { intentKey, serviceOrderKey, userSignPlanDetailKey, userSignPlanKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
-import { userSignPlanChange, userSignPlanDetailChanges } from '../../../lib/ledger/ledger';
+import { serviceOrderChange, userSignPlanChange, userSignPlanDetailChanges } from '../../../lib/ledger/ledger';
 import { completeServiceOrder, createServiceOrder } from '../../../lib/operations/service-orders';
 import type { Operation } from '../../../lib/operations/operation';
 import type { Transport } from '../../../lib/wechatpay';
@@ -286,5 +286,42 @@ describe('reconciliation: user sign plans', () => {
     expect(summary.repaired.user_sign_plan).toBeGreaterThanOrEqual(1);
     expect(await aws.item(userSignPlanKey(old.key))).toMatchObject({ state: 'SIGNED', source: 'reconciliation' });
     expect(await aws.item(userSignPlanKey(fresh.key))).toEqual(fresh.item);
+  });
+});
+
+describe('reconciliation: open service orders', () => {
+  it('an answer older than what the ledger holds changes nothing but the order\'s place: moved to the back, its state and version kept', async () => {
+    const order = merchantOrder();
+    const response = await create(order);
+    const key = { mchid: world.merchant.mchid, outOrderNo: order.out_trade_no as string };
+    // A notification stamped an hour ahead of this clock, received two hours ago.
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const received = new Date(Date.now() - 7_200_000).toISOString();
+    const said = { text: response.body, fields: { ...JSON.parse(response.body), state: 'DOING', state_description: 'USER_CONFIRM' } };
+    expect(await aws.ledger().applyChange(serviceOrderChange(key, said, { source: 'notification', sourceId: 'N2', at: ahead, tieBreak: 'N2', receivedAt: received })!)).toBe(true);
+    const before = await aws.item(orderKey(key.outOrderNo));
+    sandbox.confirmOrder(JSON.parse(response.body).order_id);
+
+    const summary = await reconcile();
+    expect(summary.errors).toBe(0);
+    const after = await aws.item(orderKey(key.outOrderNo));
+    expect(after).toMatchObject({ state: 'DOING', version: before!.version, source: 'notification', checked_at: after!.pending_since });
+    expect((after!.pending_since as string) > received).toBe(true);
+  });
+
+  it('an order WeChat Pay does not know: logged, counted, moved to the back, asked again by a later run', async () => {
+    const order = merchantOrder();
+    const key = { mchid: world.merchant.mchid, outOrderNo: `${order.out_trade_no as string}X` };
+    const at = new Date(Date.now() - 7_200_000).toISOString();
+    const said = { text: '{}', fields: { state: 'CREATED', service_id: order.service_id, appid: order.appid } };
+    await aws.ledger().applyChange(serviceOrderChange(key, said, { source: 'notification', sourceId: 'N3', at, tieBreak: 'N3', receivedAt: at })!);
+
+    const summary = await reconcile();
+    expect(summary.errors).toBeGreaterThanOrEqual(1);
+    const warning = log.lines.find((line) => line.level === 'warn' && line.attributes.object === orderKey(key.outOrderNo).pk)!;
+    expect(warning.attributes).toMatchObject({ kind: 'service_order', error: expect.objectContaining({ status: 404 }) });
+    const after = await aws.item(orderKey(key.outOrderNo));
+    expect(after).toMatchObject({ state: 'CREATED', checked_at: after!.pending_since });
+    expect((after!.pending_since as string) > at).toBe(true);
   });
 });
