@@ -4,7 +4,7 @@
  * request that never arrived leaves in the ledger, and what one run makes of it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxAccountsFromDevKeys, startSandbox, WECHATPAY_RETRY_DELAYS_MS, type Sandbox } from '../../../dev/sandbox';
+import { WECHATPAY_RETRY_DELAYS_MS, type Sandbox } from '../../../dev/sandbox';
 import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
 import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
 import { reconcileHandler, type ReconcileDependencies, type ReconcileLimits } from '../../../lib/handlers/reconcile';
@@ -17,9 +17,10 @@ import type { Transport } from '../../../lib/wechatpay';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
 import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
-import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { ledgerFailsAfter, startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { startWorldSandbox } from '../../reliability/helpers/sandbox-world';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
-import { merchantOrder, signPlansIn } from '../../helpers/orders';
+import { merchantOrder } from '../../helpers/orders';
 
 const NOTIFY_URL = 'https://merchant.example/merchant/notify';
 let world: TestWorld;
@@ -35,14 +36,8 @@ beforeAll(async () => {
   aws = await startLocalAws({ merchant: world.secret(world.merchant) });
   const notify = deductionNotifyHandler(recordingLog(), () => ({ secrets: aws.secretCache('merchant'), ledger: aws.ledger() }));
   receiver = await serveLambda(async (event, context) => (outage ? { statusCode: 503, body: '' } : notify(event, context)));
-  sandbox = await startSandbox({
-    accounts: sandboxAccountsFromDevKeys(world),
-    wechatpay: world.wechatpay,
-    // WeChat Pay's 24 hours of retries in under a second.
-    retryTimeScale: 0.00001,
-    resolveNotifyUrl: (url) => url.replace('https://merchant.example', receiver.url),
-  });
-  signPlansIn(world, sandbox);
+  // WeChat Pay's 24 hours of retries in under a second.
+  sandbox = await startWorldSandbox(world, () => ({ 'merchant.example': receiver.url }), { retryTimeScale: 0.00001 });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -157,13 +152,8 @@ describe('reconciliation: PENDING intents', () => {
   });
 
   it('a create answered but not recorded (the ledger failed after WeChat Pay answered): the run records the order and completes the intent DONE', async () => {
-    const failAfter: Transport = async (url, request) => {
-      const answer = await nodeTransport()(url, request);
-      aws.ledgerProxy.set('fail');
-      return answer;
-    };
     const order = merchantOrder();
-    const response = await create(order, { transport: failAfter });
+    const response = await create(order, { transport: ledgerFailsAfter(aws, nodeTransport()) });
     expect(response.statusCode).toBe(200);
     aws.ledgerProxy.set('pass');
     expect(await intentOf(order)).toMatchObject({ status: 'PENDING' });
