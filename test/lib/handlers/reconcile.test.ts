@@ -12,7 +12,7 @@ import { nodeTransport } from '../../../lib/http/transport';
 import { intentKey, serviceOrderKey, userSignPlanDetailKey, userSignPlanKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
 import { serviceOrderChange, userSignPlanChange, userSignPlanDetailChanges } from '../../../lib/ledger/ledger';
 import { completeServiceOrder, createServiceOrder } from '../../../lib/operations/service-orders';
-import type { Operation } from '../../../lib/operations/operation';
+import type { AccountKind, Operation } from '../../../lib/operations/operation';
 import type { Transport } from '../../../lib/wechatpay';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
@@ -20,7 +20,7 @@ import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
 import { ledgerFailsAfter, startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { startWorldSandbox } from '../../reliability/helpers/sandbox-world';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
-import { merchantOrder } from '../../helpers/orders';
+import { merchantOrder, partnerOrder, SEED_SUB_MCHID } from '../../helpers/orders';
 
 const NOTIFY_URL = 'https://merchant.example/merchant/notify';
 let world: TestWorld;
@@ -33,7 +33,7 @@ let outage = false;
 
 beforeAll(async () => {
   world = await createTestWorld();
-  aws = await startLocalAws({ merchant: world.secret(world.merchant) });
+  aws = await startLocalAws({ merchant: world.secret(world.merchant), partner: world.secret(world.partner) });
   const notify = deductionNotifyHandler(recordingLog(), () => ({ secrets: aws.secretCache('merchant'), ledger: aws.ledger() }));
   receiver = await serveLambda(async (event, context) => (outage ? { statusCode: 503, body: '' } : notify(event, context)));
   // WeChat Pay's 24 hours of retries in under a second.
@@ -53,18 +53,18 @@ beforeEach(() => {
 
 const orderKey = (outTradeNo: string) => serviceOrderKey({ mchid: world.merchant.mchid, outOrderNo: outTradeNo });
 
-function handler(entries: Operation[] = [createServiceOrder], overrides: Partial<OperationDependencies> = {}) {
-  const deps: OperationDependencies = { secrets: aws.secretCache('merchant'), ledger: aws.ledger(), transport: nodeTransport(), baseUrl: sandbox.url, notifyUrl: undefined, retry: { backoffBaseMs: 1 }, ...overrides };
-  return operationsHandler('merchant', entries, log, () => deps);
+function handler(entries: Operation[] = [createServiceOrder], overrides: Partial<OperationDependencies> = {}, kind: AccountKind = 'merchant') {
+  const deps: OperationDependencies = { secrets: aws.secretCache(kind), ledger: aws.ledger(), transport: nodeTransport(), baseUrl: sandbox.url, notifyUrl: undefined, retry: { backoffBaseMs: 1 }, ...overrides };
+  return operationsHandler(kind, entries, log, () => deps);
 }
 
 const create = (order: Record<string, unknown>, overrides: Partial<OperationDependencies> = {}) =>
   handler([createServiceOrder], overrides)(httpApiEvent({ body: JSON.stringify(order) }, '/merchant/service-orders'), lambdaContext());
 
 /** One run, everything open due at once (a fresh order is otherwise an hour from due). */
-async function reconcile(limits: Partial<ReconcileLimits> = {}, overrides: Partial<ReconcileDependencies> = {}) {
-  const run = reconcileHandler('merchant', log, () => ({
-    secrets: aws.secretCache('merchant'),
+async function reconcile(limits: Partial<ReconcileLimits> = {}, overrides: Partial<ReconcileDependencies> = {}, kind: AccountKind = 'merchant') {
+  const run = reconcileHandler(kind, log, () => ({
+    secrets: aws.secretCache(kind),
     ledger: aws.ledger(),
     transport: nodeTransport(),
     baseUrl: sandbox.url,
@@ -209,6 +209,20 @@ describe('reconciliation: PENDING intents', () => {
     expect(await aws.item(orderKey(orders[0]!.out_trade_no as string))).toMatchObject({ state: 'DOING', state_description: 'MCH_COMPLETE', source: 'reconciliation' });
     expect(await completed(orders[1]!)).toMatchObject({ status: 'FAILED', completed_by: 'reconciliation' });
     expect(await aws.item(orderKey(orders[1]!.out_trade_no as string))).toMatchObject({ state: 'CREATED' });
+  });
+
+  it("a partner's create whose answer never came: its run records the sub-merchant's order and completes the intent DONE", async () => {
+    sandbox.injectFault({ kind: 'hang' });
+    const order = partnerOrder();
+    const response = await handler([createServiceOrder], { deadlineMs: 300 }, 'partner')(httpApiEvent({ body: JSON.stringify(order) }, '/partner/service-orders'), lambdaContext());
+    expect(response.statusCode).toBe(504);
+    const key = serviceOrderKey({ mchid: world.partner.mchid, subMchid: SEED_SUB_MCHID, outOrderNo: order.out_trade_no as string });
+    // The merchant's run does not see the partner's account.
+    await reconcile();
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'PENDING' });
+    await reconcile({}, {}, 'partner');
+    expect(await aws.item(key)).toMatchObject({ state: 'CREATED', sub_mchid: SEED_SUB_MCHID, source: 'reconciliation' });
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'DONE', completed_by: 'reconciliation' });
   });
 
   it('an intent younger than RECONCILE_PENDING_AFTER_S is left for a later run', async () => {
