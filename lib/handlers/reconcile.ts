@@ -32,7 +32,7 @@ export interface ReconcileLimits {
 
 export const DEFAULT_RECONCILE_LIMITS: ReconcileLimits = { pendingAfterS: 60, openAfterS: 3_600, maxCalls: 200, perSecond: 10 };
 
-export type ReconcileLedger = OperationsLedger & Pick<Ledger, 'pending' | 'touchPending'>;
+export type ReconcileLedger = OperationsLedger & Pick<Ledger, 'pending' | 'touchPending' | 'details'>;
 
 export interface ReconcileDependencies {
   secrets: Pick<SecretCache, 'get' | 'forceRefresh'>;
@@ -268,8 +268,8 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
       return;
     }
     if (item.state === 'SIGNED') {
-      const record = await ledger.read({ pk: String(item.pk), sk: String(item.sk) });
-      if (!record.details.some((detail) => detail.state === 'USING')) {
+      const details = await ledger.details({ pk: String(item.pk), sk: String(item.sk) });
+      if (!details.some((detail) => detail.state === 'USING')) {
         await ledger.touchPending({ pk: String(item.pk), sk: String(item.sk) }, now());
         summary.checked += 1;
         return;

@@ -554,6 +554,22 @@ export class Ledger {
     );
   }
 
+  /**
+   * A user sign plan's plan details alone (not its notifications), in order: what the reconciliation
+   * checks for an order in service. One page: a plan's details (a hundred at most) are far below a Query's 1 MB.
+   */
+  async details(signPlan: ItemKey): Promise<Record<string, unknown>[]> {
+    const result = (await this.#send(
+      new QueryCommand({
+        TableName: this.#options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :detail)',
+        ExpressionAttributeValues: { ':pk': signPlan.pk, ':detail': 'DETAIL#' },
+      }),
+      this.#budget(),
+    )) as { Items?: Record<string, unknown>[] };
+    return result.Items ?? [];
+  }
+
   /** An object as the ledger has it, with its notifications, intents and details: one partition, read whole. */
   async read(object: ItemKey): Promise<LedgerRecord> {
     const signal = this.#budget();
