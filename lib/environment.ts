@@ -35,6 +35,7 @@ export interface ReconcileEnvironment {
   pendingAfterS?: number;
   openAfterS?: number;
   maxCalls?: number;
+  perSecond?: number;
 }
 
 export function readReconcileEnvironment(env: Environment): ReconcileEnvironment {
@@ -44,6 +45,6 @@ export function readReconcileEnvironment(env: Environment): ReconcileEnvironment
     if (!/^\d{1,9}$/.test(text) || Number(text) < minimum) throw new EnvironmentError(name, `must be a whole number of at least ${minimum}`);
     return Number(text);
   };
-  const limits = { pendingAfterS: whole('RECONCILE_PENDING_AFTER_S', 0), openAfterS: whole('RECONCILE_OPEN_AFTER_S', 0), maxCalls: whole('RECONCILE_MAX_CALLS', 1) };
+  const limits = { pendingAfterS: whole('RECONCILE_PENDING_AFTER_S', 0), openAfterS: whole('RECONCILE_OPEN_AFTER_S', 0), maxCalls: whole('RECONCILE_MAX_CALLS', 1), perSecond: whole('RECONCILE_PER_SECOND', 1) };
   return Object.fromEntries(Object.entries(limits).filter((entry) => entry[1] !== undefined));
 }

@@ -26,7 +26,7 @@ export interface ReconcileLimits {
   openAfterS: number;
   /** WeChat Pay calls per run (RECONCILE_MAX_CALLS). */
   maxCalls: number;
-  /** WeChat Pay requests per second, retries included. */
+  /** WeChat Pay requests per second, retries included (RECONCILE_PER_SECOND). */
   perSecond: number;
 }
 

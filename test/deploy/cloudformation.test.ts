@@ -85,7 +85,7 @@ describe('packaged CloudFormation', () => {
     expect(reconcilers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID).sort()).toEqual(['payscore/test/merchant', 'payscore/test/partner']);
     for (const [logicalId, fn] of reconcilers) {
       expect(fn.Properties.Timeout).toBe(60);
-      expect(fn.Properties.Environment.Variables).toMatchObject({ RECONCILE_PENDING_AFTER_S: '60', RECONCILE_OPEN_AFTER_S: '3600', RECONCILE_MAX_CALLS: '200' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ RECONCILE_PENDING_AFTER_S: '60', RECONCILE_OPEN_AFTER_S: '3600', RECONCILE_MAX_CALLS: '200', RECONCILE_PER_SECOND: '10' });
       expect(schedulesOf(logicalId)).toEqual(['rate(10 minutes)']);
     }
   });
