@@ -60,8 +60,8 @@ export interface ReconcileSummary {
   checked: number;
   /** Items whose call or write failed: moved to the back, asked again by a later run. */
   errors: number;
-  /** Due items read and not reached; `more`: the index holds due items beyond those read. */
-  left: number;
+  /** Due items read and not reached, by kind (a run that stops early has read the next of each kind, so any left shows); `more`: the index holds due items beyond those read. */
+  left: Record<Kind, number>;
   more: boolean;
   /** Why the run ended: nothing left, the call limit, or the Lambda's time. */
   stopped: 'done' | 'max_calls' | 'time';
@@ -157,7 +157,8 @@ export function reconcileHandler(kind: AccountKind, baseLog: Log, dependencies: 
     const log = withContext(baseLog, { aws_request_id: context.awsRequestId, account: kind });
     try {
       const summary = await reconcile(kind, dependencies(), log, context);
-      log.info(`reconciliation: ${summary.asked} asked, ${summary.left}${summary.more ? '+' : ''} left for the next run`, { ...summary });
+      const left = Object.values(summary.left).reduce((sum, count) => sum + count, 0);
+      log.info(`reconciliation: ${summary.asked} asked, ${left}${summary.more ? '+' : ''} left for the next run`, { ...summary });
       return summary;
     } catch (error) {
       log.error('reconciliation run failed; the next run starts again from the oldest', { error });
@@ -308,8 +309,9 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
       await ledger.touchPending({ pk: String(item.pk), sk: String(item.sk) }, now()).catch(() => undefined);
     }
   }
-  const found = Object.fromEntries(streams.map((stream) => [stream.kind, stream.read - notDue[stream.kind]])) as Record<Kind, number>;
-  const left = streams.reduce((sum, stream) => sum + stream.left, 0);
+  const byKind = (count: (stream: DueItems) => number) => Object.fromEntries(streams.map((stream) => [stream.kind, count(stream)])) as Record<Kind, number>;
+  const found = byKind((stream) => stream.read - notDue[stream.kind]);
+  const left = byKind((stream) => stream.left);
   return { found, ...summary, left, more: streams.some((stream) => stream.more), elapsed_ms: clock() - started };
 }
 
