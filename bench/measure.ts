@@ -9,10 +9,11 @@ import { ledgerEvents } from './figures/ledger-events';
 import { notifyWarm } from './figures/notify-warm';
 import { peerWarm } from './figures/peer-warm';
 import { createWarm, lifecycleWarm } from './figures/signed-call-warm';
+import { reconciliation } from './figures/reconciliation';
 import { throughput } from './figures/throughput';
 import { startBenchWorld } from './world';
 
-const FIGURES = { notifyWarm, createWarm, lifecycleWarm, peerWarm, flatCost, throughput, ledgerEvents };
+const FIGURES = { notifyWarm, createWarm, lifecycleWarm, peerWarm, flatCost, throughput, ledgerEvents, reconciliation };
 
 const figure = process.argv[2] as keyof typeof FIGURES;
 const world = await startBenchWorld();

@@ -8,6 +8,7 @@ import type { ledgerEvents } from './figures/ledger-events';
 import type { notifyWarm } from './figures/notify-warm';
 import type { peerWarm } from './figures/peer-warm';
 import type { createWarm, lifecycleWarm } from './figures/signed-call-warm';
+import type { reconciliation } from './figures/reconciliation';
 import type { throughput } from './figures/throughput';
 import type { BenchOptions } from './options';
 import type { Comparison, PeerComparison } from './stats';
@@ -25,6 +26,7 @@ export interface BenchFigures {
   flatCost: Result<typeof flatCost>;
   throughput: Result<typeof throughput> & { pinnedToOneCore: boolean };
   ledgerEvents: Result<typeof ledgerEvents>;
+  reconciliation: Result<typeof reconciliation>;
 }
 
 export interface Verdict {
@@ -149,5 +151,19 @@ export function printTables(results: BenchResults): void {
     `| heap used after full GC | ${mib(first!.heapUsedBytes)} | ${mib(thousand!.heapUsedBytes)} | ${mib(last!.heapUsedBytes)} |`,
     `| active handles | ${first!.activeResources} | ${thousand!.activeResources} | ${last!.activeResources} |`,
   ];
-  console.log(lines.join('\n'));
+  console.log([...lines, '', reconciliationLine(results.reconciliation)].join('\n'));
+}
+
+/** No target: what a backlog costs, for sizing RECONCILE_MAX_CALLS and the schedule. */
+export function reconciliationLine(figure: BenchFigures['reconciliation']): string {
+  const count = (value: number) => value.toLocaleString('en-US');
+  const commands = Object.entries(figure.commands)
+    .map(([name, value]) => `${count(value)} ${name}`)
+    .join(', ');
+  return (
+    `Reconciliation of ${count(figure.orders)} open orders at RECONCILE_MAX_CALLS=${figure.maxCalls}, against the sandbox and dynalite: ` +
+    `${figure.runs} runs reached ${count(figure.reached)} with ${count(figure.wechatpayCalls)} WeChat Pay calls; DynamoDB ${commands} ` +
+    `(on demand about ${count(figure.units.read)} read and ${count(figure.units.write)} write units, from ${figure.orderItemKb} KB order items); ` +
+    `${figure.seconds.toFixed(1)} s of work (the per-second limit's waits not counted).`
+  );
 }

@@ -32,7 +32,7 @@ const hasTaskset = (() => {
   }
 })();
 
-type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'lifecycleWarm' | 'flatCost' | 'throughput' | 'ledgerEvents'> & { peerWarm: BenchFigures['peer']['warm'] };
+type MeasuredFigures = Pick<BenchFigures, 'notifyWarm' | 'createWarm' | 'lifecycleWarm' | 'flatCost' | 'throughput' | 'ledgerEvents' | 'reconciliation'> & { peerWarm: BenchFigures['peer']['warm'] };
 
 /** A warm figure in a fresh process (bench/measure.ts), with GC exposed for the heap figures. */
 async function measure<K extends keyof MeasuredFigures>(figure: K, argv: readonly string[], oneCore = false): Promise<MeasuredFigures[K]> {
@@ -73,6 +73,8 @@ try {
   const throughput = await measure('throughput', argv, true);
   log('ledger events publisher, per 1,000 changes');
   const ledgerEvents = await measure('ledgerEvents', argv);
+  log('reconciliation of 1,000 open orders');
+  const reconciliation = await measure('reconciliation', argv);
   log('cold starts');
   const world = await startBenchWorld();
   const { peerNotify: peerColdStart, ...cold } = await coldStart(world, packaged, { notifyFloor, createFloor, lifecycleFloor, peerNotify }, dir, options).finally(() => world.close());
@@ -87,6 +89,7 @@ try {
     flatCost,
     throughput: { ...throughput, pinnedToOneCore: hasTaskset },
     ledgerEvents,
+    reconciliation,
   };
   const results: BenchResults = { machine: machine(), mode: options.quick ? 'quick' : 'full', options, targets: TARGETS, verdicts: verdicts(figures), ...figures };
   printTables(results);

@@ -63,3 +63,22 @@ export const readEventsEnvironment = (env: Environment): { eventBusName: string 
 
 /** Where a function's metrics go (lib/metrics.ts), and the name they are kept under per function; never fails. */
 export const metricsEnvironment = (env: Environment) => ({ namespace: env.METRICS_NAMESPACE || DEFAULT_NAMESPACE, functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? '' });
+
+/** The reconciliation's bounds, as given (an unset one takes the handler's default). */
+export interface ReconcileEnvironment {
+  pendingAfterS?: number;
+  openAfterS?: number;
+  maxCalls?: number;
+  perSecond?: number;
+}
+
+export function readReconcileEnvironment(env: Environment): ReconcileEnvironment {
+  const whole = (name: string, minimum: number): number | undefined => {
+    const text = env[name];
+    if (!text) return undefined;
+    if (!/^\d{1,9}$/.test(text) || Number(text) < minimum) throw new EnvironmentError(name, `must be a whole number of at least ${minimum}`);
+    return Number(text);
+  };
+  const limits = { pendingAfterS: whole('RECONCILE_PENDING_AFTER_S', 0), openAfterS: whole('RECONCILE_OPEN_AFTER_S', 0), maxCalls: whole('RECONCILE_MAX_CALLS', 1), perSecond: whole('RECONCILE_PER_SECOND', 1) };
+  return Object.fromEntries(Object.entries(limits).filter((entry) => entry[1] !== undefined));
+}

@@ -113,7 +113,7 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
     }
     const answer: VerifiedAnswer = { status: response.status, text: response.body.toString('utf8'), json: response.json, requestId: response.requestId };
     // A 204 (a partner complete or cancel) names nothing: its signature is all there is to check.
-    if (response.status !== 204) checkAnswerIsAbout(answer, operation);
+    if (response.status !== 204) checkAnswerIsAbout(answer, operation, call, known);
     const fields: Record<string, unknown> = { object: object.pk, wechatpay_request_id: answer.requestId, ...(typeof answer.json.order_id === 'string' ? { order_id: answer.json.order_id } : {}) };
     try {
       fields.ledger = (await operation.record(deps.ledger, answer, call, known)) ?? 'recorded';
@@ -136,17 +136,19 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
     }
     log.info(`${operation.name}: WeChat Pay answered ${answer.status}`, fields);
     return answerResponse(answer.status, answer.text, answer.requestId);
-    function checkAnswerIsAbout(verified: VerifiedAnswer, entry: CallOperation<Record<string, unknown>>): void {
-      const said = entry.answerObject ? verified.json[entry.answerObject] : verified.json;
-      const fieldsSaid = isJsonObject(said) ? said : {};
-      const differing = Object.entries(entry.about(call, known))
-        .filter(([field, value]) => fieldsSaid[field] !== value)
-        .map(([field]) => field);
-      if (differing.length > 0) throw new AnswerMismatchError(differing, verified.requestId);
-    }
   };
 
   return httpHandler(base, baseLog, apiErrorResponse);
+}
+
+/** Trusts a verified answer only about what was asked: its naming fields must be the call's. */
+export function checkAnswerIsAbout<R, K>(verified: VerifiedAnswer, entry: CallOperation<R, K>, call: OperationCall<R>, known: K): void {
+  const said = entry.answerObject ? verified.json[entry.answerObject] : verified.json;
+  const fieldsSaid = isJsonObject(said) ? said : {};
+  const differing = Object.entries(entry.about(call, known))
+    .filter(([field, value]) => fieldsSaid[field] !== value)
+    .map(([field]) => field);
+  if (differing.length > 0) throw new AnswerMismatchError(differing, verified.requestId);
 }
 
 /** A ledger read before the call failing is the ledger's unavailability: nothing is sent. A rule it finds broken stays what it is. */

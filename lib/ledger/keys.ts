@@ -43,6 +43,18 @@ export const accountComponent = ({ mchid, subMchid }: Account): string =>
 
 const objectPartition = (kind: string, account: Account, number: string): string => `${kind}#${accountComponent(account)}#${encodeComponent(number)}`;
 
+const decodeComponent = (component: string): string => component.replace(/%([0-9A-F]{4})/g, (_, code: string) => String.fromCharCode(parseInt(code, 16)));
+
+/** What an object's partition names: its kind, account and number (the inverse of the keys below); undefined for any other partition. */
+export function partitionObject(pk: string): { kind: 'SERVICE_ORDER' | 'USER_SIGN_PLAN' | 'PLAN'; account: Account; number: string } | undefined {
+  const parts = pk.split('#');
+  const [kind, account, number] = parts;
+  if (parts.length !== 3 || (kind !== 'SERVICE_ORDER' && kind !== 'USER_SIGN_PLAN' && kind !== 'PLAN')) return undefined;
+  const [mchid, subMchid, ...rest] = account!.split('/');
+  if (rest.length > 0) return undefined;
+  return { kind, account: { mchid: decodeComponent(mchid!), ...(subMchid === undefined ? {} : { subMchid: decodeComponent(subMchid) }) }, number: decodeComponent(number!) };
+}
+
 export const serviceOrderKey = (key: ServiceOrderKey): ItemKey => ({ pk: objectPartition('SERVICE_ORDER', key, key.outOrderNo), sk: 'SERVICE_ORDER' });
 
 export const userSignPlanKey = (key: UserSignPlanKey): ItemKey => ({ pk: objectPartition('USER_SIGN_PLAN', key, key.merchantSignPlanNo), sk: 'USER_SIGN_PLAN' });

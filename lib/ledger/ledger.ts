@@ -536,6 +536,40 @@ export class Ledger {
     return { items: result.Items ?? [], ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
   }
 
+  /**
+   * Moves an open item to the back of the pending index (`pending_since` = `at`) without changing its
+   * state or version: what a reconciliation asked about and learnt nothing new from. False when it
+   * is no longer open, or already later.
+   */
+  async touchPending(item: ItemKey, at: string): Promise<boolean> {
+    return this.#conditional(
+      new UpdateCommand({
+        TableName: this.#options.tableName,
+        Key: item,
+        UpdateExpression: 'SET pending_since = :at, checked_at = :at',
+        ConditionExpression: 'attribute_exists(pending_pk) AND pending_since < :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+      this.#budget(),
+    );
+  }
+
+  /**
+   * A user sign plan's plan details alone (not its notifications), in order: what the reconciliation
+   * checks for an order in service. One page: a plan's details (a hundred at most) are far below a Query's 1 MB.
+   */
+  async details(signPlan: ItemKey): Promise<Record<string, unknown>[]> {
+    const result = (await this.#send(
+      new QueryCommand({
+        TableName: this.#options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :detail)',
+        ExpressionAttributeValues: { ':pk': signPlan.pk, ':detail': 'DETAIL#' },
+      }),
+      this.#budget(),
+    )) as { Items?: Record<string, unknown>[] };
+    return result.Items ?? [];
+  }
+
   /** An object as the ledger has it, with its notifications, intents and details: one partition, read whole. */
   async read(object: ItemKey): Promise<LedgerRecord> {
     const signal = this.#budget();

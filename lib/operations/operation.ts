@@ -5,6 +5,7 @@
  */
 import type { Account, ItemKey } from '../ledger/keys';
 import type { IntentOperation, Ledger } from '../ledger/ledger';
+import type { ChangeSource } from '../ledger/states';
 import type { LogAttributes } from '../log';
 import type { Schema } from '../service-order/schema';
 
@@ -21,7 +22,11 @@ export interface OperationCall<R> {
   request: R;
   /** ISO 8601: when the call was received (the injected clock). */
   at: string;
+  /** What a query's answer is recorded as: `sync` (the route, the default) or `reconciliation` (the scheduled run). */
+  source?: QuerySource;
 }
+
+export type QuerySource = Extract<ChangeSource, 'sync' | 'reconciliation'>;
 
 /** The request to WeChat Pay: its method, its path with any query, its JSON body. */
 export interface WechatpayRequest {
@@ -74,7 +79,7 @@ export interface CallOperation<R = never, K = unknown> extends Entry<R> {
   about(call: OperationCall<R>, known: K): Record<string, string | undefined>;
   /** The answer's member that holds the object (a pre-sign answers `{sign_plan, package}`). */
   answerObject?: string;
-  /** What the ledger records of a verified answer about the call; what it says of it is logged (`new`, `existing`). */
+  /** What the ledger records of a verified answer about the call; what it says of it is logged (`new`, `existing`; a query's `applied` or `unchanged`). */
   record(ledger: OperationsLedger, answer: VerifiedAnswer, call: OperationCall<R>, known: K): Promise<string | void>;
 }
 

@@ -59,7 +59,7 @@ export const syncPlan: CallOperation<Request> = {
   logFields: (call) => ({ merchant_plan_no: call.request.merchant_plan_no }),
   wechatpay: (call) => ({ method: 'GET', path: call.kind === 'partner' ? `${planPath(call)}?${new URLSearchParams({ sub_mchid: call.request.sub_mchid! })}` : planPath(call) }),
   about,
-  record: (ledger, answer, call) => recordPlan(ledger, answer, call, 'sync'),
+  record: (ledger, answer, call) => recordPlan(ledger, answer, call, call.source ?? 'sync'),
 };
 
 export const getPlan: ReadOperation<Request> = {

@@ -9,7 +9,7 @@ import { PLAN_DETAIL_STATES } from '../ledger/states';
 import { userReference } from '../log';
 import { merchantServiceOrderSchema, partnerServiceOrderSchema, type ServiceOrderRequest } from '../service-order/schema';
 import { SERVICE_ORDER_PATHS } from '../service-order/wechatpay-paths';
-import type { AccountKind, CallOperation, OperationCall, OperationsLedger, ReadOperation, VerifiedAnswer } from './operation';
+import type { AccountKind, CallOperation, OperationCall, OperationsLedger, QuerySource, ReadOperation, VerifiedAnswer } from './operation';
 import * as schemas from './schemas';
 import { recordView, signPlanStatus } from './views';
 
@@ -128,6 +128,13 @@ async function orderNames(ledger: OperationsLedger, call: OperationCall<Request>
   return { serviceId: given('service_id')!, appid: given('appid'), order };
 }
 
+/** The request's own names of the order, when it gives all WeChat Pay needs. */
+function namedOrder(call: OperationCall<Request>): OrderNames | undefined {
+  const { service_id: serviceId, appid } = call.request;
+  if (typeof serviceId !== 'string' || (call.kind === 'merchant' && typeof appid !== 'string')) return undefined;
+  return { serviceId, appid: appid as string | undefined, order: undefined };
+}
+
 /** The order's names in a POST body: a merchant's appid, a partner's sub-merchant. */
 const namesBody = (call: OperationCall<Request>, names: OrderNames) =>
   call.kind === 'merchant' ? { appid: names.appid, service_id: names.serviceId } : { service_id: names.serviceId, sub_mchid: call.request.sub_mchid };
@@ -135,7 +142,7 @@ const namesBody = (call: OperationCall<Request>, names: OrderNames) =>
 const orderPath = (call: OperationCall<Request>, action: string) => `${ORDERS[call.kind]}/${encodeURIComponent(call.request.out_order_no)}/${action}`;
 
 /** A change an answer brings to the order: its own state when it says one (a merchant's answer), else what the call did. */
-const answerChange = (call: OperationCall<Request>, answer: VerifiedAnswer, source: 'complete' | 'cancel' | 'sync', fallback: Record<string, unknown>) =>
+const answerChange = (call: OperationCall<Request>, answer: VerifiedAnswer, source: 'complete' | 'cancel' | QuerySource, fallback: Record<string, unknown>) =>
   serviceOrderChange(
     orderKey(call),
     answer.status === 204 ? { text: JSON.stringify(fallback), fields: fallback } : { text: answer.text, fields: answer.json },
@@ -226,15 +233,16 @@ export const syncServiceOrder: CallOperation<Request, OrderNames> = {
   schema: schemas.serviceOrderSync as never,
   object: (call) => serviceOrderKey(orderKey(call)),
   logFields: (call) => ({ out_order_no: call.request.out_order_no }),
-  prepare: orderNames,
+  // A sync that names its order (the reconciliation's, from the pending index) reads nothing first.
+  prepare: async (ledger, call) => namedOrder(call) ?? orderNames(ledger, call),
   wechatpay: (call, known) => {
     const query = new URLSearchParams({ service_id: known.serviceId, ...(call.kind === 'merchant' ? { appid: known.appid! } : { sub_mchid: call.request.sub_mchid! }), out_order_no: call.request.out_order_no });
     return { method: 'GET', path: `${ORDERS[call.kind]}?${query}` };
   },
   about: (call, known) => about(call, call.request.out_order_no, known.serviceId),
   async record(ledger, answer, call) {
-    const change = answerChange(call, answer, 'sync', {});
-    if (change) await ledger.applyChange(change);
+    const change = answerChange(call, answer, call.source ?? 'sync', {});
+    return change && (await ledger.applyChange(change)) ? 'applied' : 'unchanged';
   },
 };
 

@@ -31,17 +31,18 @@ const about = (call: OperationCall<Request>) => ({ merchant_sign_plan_no: call.r
  * The sign plan and its details as WeChat Pay answered them, and the reference from its
  * `sign_plan_id` (what a service order names) so that an order's create can be checked.
  */
-async function recordSignPlan(ledger: OperationsLedger, answer: VerifiedAnswer, call: OperationCall<Request>, source: ChangeSource, signPlan: unknown, extra: Record<string, unknown> = {}): Promise<void> {
-  if (!isJsonObject(signPlan)) return;
+async function recordSignPlan(ledger: OperationsLedger, answer: VerifiedAnswer, call: OperationCall<Request>, source: ChangeSource, signPlan: unknown, extra: Record<string, unknown> = {}): Promise<'applied' | 'unchanged'> {
+  if (!isJsonObject(signPlan)) return 'unchanged';
   const said = { text: answer.text, fields: signPlan };
   const from = { source, sourceId: answer.requestId, at: call.at, tieBreak: source, receivedAt: call.at };
   const change = userSignPlanChange(key(call), said, from);
   const signPlanId = signPlan.sign_plan_id;
-  await Promise.all([
+  const [applied] = await Promise.all([
     change && ledger.applyChange(change, extra),
     ...userSignPlanDetailChanges(key(call), said, from).map((detail) => ledger.applyChange(detail)),
     typeof signPlanId === 'string' && ledger.recordSignPlanId(key(call), signPlanId),
   ]);
+  return applied ? 'applied' : 'unchanged';
 }
 
 export const createUserSignPlan: CallOperation<Request> = {
@@ -92,7 +93,7 @@ export const syncUserSignPlan: CallOperation<Request> = {
   logFields,
   wechatpay: (call) => ({ method: 'GET', path: call.kind === 'partner' ? `${signPlanPath(call)}?${new URLSearchParams({ sub_mchid: call.request.sub_mchid! })}` : signPlanPath(call) }),
   about,
-  record: (ledger, answer, call) => recordSignPlan(ledger, answer, call, 'sync', answer.json),
+  record: (ledger, answer, call) => recordSignPlan(ledger, answer, call, call.source ?? 'sync', answer.json),
 };
 
 export const getUserSignPlan: ReadOperation<Request> = {

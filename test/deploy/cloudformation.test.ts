@@ -37,6 +37,11 @@ let withoutAlarms: Template;
 let conditions: Record<string, unknown>;
 const ofType = (type: string, template: Record<string, Resource> = resources) => Object.values(template).filter((resource) => resource.Type === type);
 const TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:payscore-operators';
+/** The schedule expressions of the rules that invoke a function. */
+const schedulesOf = (logicalId: string) =>
+  ofType('AWS::Events::Rule')
+    .filter((rule) => JSON.stringify(rule.Properties.Targets).includes(`"${logicalId}"`))
+    .map((rule) => rule.Properties.ScheduleExpression);
 
 // A file in this project's own .serverless/ (the output of the user's last `serverless package`), removed after.
 const projectOutput = join(PROJECT_ROOT, '.serverless');
@@ -107,10 +112,17 @@ describe('packaged CloudFormation', () => {
   it('refreshes the platform certificates of each account every 12 hours', () => {
     const refreshers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('refresh-platform-certificates'));
     expect(new Set(refreshers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID))).toEqual(new Set(['payscore/test/merchant', 'payscore/test/partner']));
-    const rules = ofType('AWS::Events::Rule').map((rule) => rule.Properties);
-    expect(rules.map((rule) => rule.ScheduleExpression)).toEqual(['rate(12 hours)', 'rate(12 hours)']);
-    const targets = rules.map((rule) => JSON.stringify(rule.Targets));
-    for (const [logicalId] of refreshers) expect(targets.filter((target) => target.includes(`"${logicalId}"`))).toHaveLength(1);
+    for (const [logicalId] of refreshers) expect(schedulesOf(logicalId)).toEqual(['rate(12 hours)']);
+  });
+
+  it('reconciles each account every 10 minutes, within 60 s, its bounds from stage params', () => {
+    const reconcilers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler.includes('reconcile-'));
+    expect(reconcilers.map(([, fn]) => fn.Properties.Environment.Variables.WECHATPAY_SECRET_ID).sort()).toEqual(['payscore/test/merchant', 'payscore/test/partner']);
+    for (const [logicalId, fn] of reconcilers) {
+      expect(fn.Properties.Timeout).toBe(60);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ RECONCILE_PENDING_AFTER_S: '60', RECONCILE_OPEN_AFTER_S: '3600', RECONCILE_MAX_CALLS: '200', RECONCILE_PER_SECOND: '10' });
+      expect(schedulesOf(logicalId)).toEqual(['rate(10 minutes)']);
+    }
   });
 
   it('keeps the ledger: on demand, point-in-time recovery and deletion protection, retained on delete and replace', () => {
@@ -142,6 +154,7 @@ describe('least privilege: a role per function, with exactly what it uses', () =
   const secret = (account: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:payscore/test/${account}-??????` });
   const TABLE = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
   const STREAM = { 'Fn::GetAtt': ['LedgerTable', 'StreamArn'] };
+  const PENDING_INDEX = { 'Fn::Join': ['', [TABLE, '/index/pending']] };
   const BUS = {
     'Fn::If': ['LedgerEventsOwnBus', { 'Fn::GetAtt': ['LedgerEventBus', 'Arn'] }, { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/' }],
   };
@@ -167,6 +180,9 @@ describe('least privilege: a role per function, with exactly what it uses', () =
       ...on(STREAM, 'DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'),
       ['sqs:SendMessage', { 'Fn::GetAtt': ['LedgerEventsDeadLetterQueue', 'Arn'] }],
     ],
+    // The pending index's query, then each object's reads and writes.
+    ReconcileMerchantLambdaFunction: [...read('merchant'), ...on(TABLE, 'PutItem', 'UpdateItem', 'GetItem', 'Query'), ...on(PENDING_INDEX, 'Query')],
+    ReconcilePartnerLambdaFunction: [...read('partner'), ...on(TABLE, 'PutItem', 'UpdateItem', 'GetItem', 'Query'), ...on(PENDING_INDEX, 'Query')],
     // No ledger at all.
     RefreshMerchantPlatformCertificatesLambdaFunction: [...read('merchant'), ...write('merchant')],
     RefreshPartnerPlatformCertificatesLambdaFunction: [...read('partner'), ...write('partner')],
@@ -285,8 +301,10 @@ describe('alarms and the dashboard', () => {
   });
 
   it('each refresher failing two runs in a row: its schedule is the period, every attempt of both runs failed', () => {
-    const rules = ofType('AWS::Events::Rule', withAlarms.Resources).map((rule) => rule.Properties.ScheduleExpression);
-    expect(rules).toEqual(['rate(12 hours)', 'rate(12 hours)']);
+    for (const account of ['Merchant', 'Partner']) {
+      const target = `"Refresh${account}PlatformCertificatesLambdaFunction"`;
+      expect(ofType('AWS::Events::Rule', withAlarms.Resources).filter((rule) => JSON.stringify(rule.Properties.Targets).includes(target)).map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(12 hours)']);
+    }
     for (const account of ['Merchant', 'Partner']) {
       expect(alarms(withAlarms)[`Refresh${account}PlatformCertificatesAlarm`]!.Properties).toMatchObject({
         Namespace: NAMESPACE,
@@ -303,7 +321,9 @@ describe('alarms and the dashboard', () => {
   });
 
   it('the reconciliation repairing anything in a run, or leaving work three runs in a row, on the period of its schedule', () => {
-    const { reconciliation } = parse(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8')).custom as { reconciliation: { schedule: string; periodSeconds: number } };
+    // The schedule and the alarms' period are two stage params that must agree: their defaults do.
+    const defaults = (parse(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8')) as { params: { default: { reconcileSchedule: string; reconcilePeriodSeconds: number } } }).params.default;
+    const reconciliation = { schedule: defaults.reconcileSchedule, periodSeconds: defaults.reconcilePeriodSeconds };
     const [, count, unit] = /^rate\((\d+) (minutes?|hours?)\)$/.exec(reconciliation.schedule)!;
     expect(reconciliation.periodSeconds).toBe(Number(count) * (unit!.startsWith('hour') ? 3600 : 60));
     // Whichever functions reconcile run on that schedule.

@@ -124,6 +124,17 @@ describe('deployed handlers', () => {
     }
   });
 
+  it('reconcile-merchant runs with its bounds from the environment and returns its summary', async () => {
+    Object.assign(process.env, { RECONCILE_PENDING_AFTER_S: '0', RECONCILE_OPEN_AFTER_S: '0', RECONCILE_MAX_CALLS: '1', RECONCILE_PER_SECOND: '5' });
+    const reconcile = await coldStart('../../functions/reconcile-merchant', 'payscore/test/merchant');
+    // The order of the first test is open: one call reaches it, and the limit stops the run.
+    expect(await reconcile({})).toMatchObject({ asked: 1, errors: 0, repaired: { service_order: 0 }, checked: 1 });
+    process.env.RECONCILE_MAX_CALLS = '0';
+    const misconfigured = await coldStart('../../functions/reconcile-partner', 'payscore/test/partner');
+    await expect(misconfigured({})).rejects.toMatchObject({ code: 'ENVIRONMENT_INVALID' });
+    for (const name of ['RECONCILE_PENDING_AFTER_S', 'RECONCILE_OPEN_AFTER_S', 'RECONCILE_MAX_CALLS', 'RECONCILE_PER_SECOND']) delete process.env[name];
+  });
+
   it('a missing environment variable → 500, not a crashed container', async () => {
     const handler = await coldStart('../../functions/deduction-notify', '');
     const response = await handler(httpApiEvent(buildNotification(world.wechatpay, world.merchant)));

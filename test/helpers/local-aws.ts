@@ -17,6 +17,7 @@ import type { ItemKey } from '../../lib/ledger/keys';
 import { Ledger, type LedgerRecord } from '../../lib/ledger/ledger';
 import { SecretCache } from '../../lib/secrets/secret-cache';
 import { SecretWriter } from '../../lib/secrets/secret-writer';
+import type { Transport } from '../../lib/wechatpay';
 
 export interface LocalAws {
   secretsManager: SecretsManagerStandIn;
@@ -109,3 +110,12 @@ export async function startLocalAws(secrets: Record<string, string>, tableName =
     },
   };
 }
+
+/** `transport`, after whose answer the ledger fails: WeChat Pay has done it, and the ledger cannot record it. */
+export const ledgerFailsAfter =
+  (aws: Pick<LocalAws, 'ledgerProxy'>, transport: Transport): Transport =>
+  async (url, request) => {
+    const answer = await transport(url, request);
+    aws.ledgerProxy.set('fail');
+    return answer;
+  };

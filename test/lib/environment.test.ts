@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, metricsEnvironment, readEnvironment, readLedgerEnvironment, readSecretEnvironment, readWechatpayEnvironment } from '../../lib/environment';
+import { DEFAULT_BASE_URL, metricsEnvironment, readEnvironment, readReconcileEnvironment, readLedgerEnvironment, readSecretEnvironment, readWechatpayEnvironment } from '../../lib/environment';
 import { DEFAULT_NAMESPACE } from '../../lib/metrics';
 
 const complete = { WECHATPAY_SECRET_ID: 'payscore/prod/merchant', LEDGER_TABLE: 'payscore-sign-plan-prod-ledger', WECHATPAY_BASE_URL: 'https://api.mch.weixin.qq.com', NOTIFY_URL: 'https://example.com/notify' };
@@ -32,5 +32,27 @@ describe('environment', () => {
       functionName: 'payscore-sign-plan-prod-merchantDeductionNotify',
     });
     expect(metricsEnvironment({})).toEqual({ namespace: DEFAULT_NAMESPACE, functionName: '' });
+  });
+});
+
+describe('the reconciliation environment', () => {
+  it('unset bounds are left to the handler defaults; set ones are whole numbers', () => {
+    expect(readReconcileEnvironment({})).toEqual({});
+    expect(readReconcileEnvironment({ RECONCILE_PENDING_AFTER_S: '0', RECONCILE_OPEN_AFTER_S: '7200', RECONCILE_MAX_CALLS: '50', RECONCILE_PER_SECOND: '5' })).toEqual({
+      pendingAfterS: 0,
+      openAfterS: 7200,
+      maxCalls: 50,
+      perSecond: 5,
+    });
+  });
+
+  it.each([
+    ['RECONCILE_MAX_CALLS', '0', 1],
+    ['RECONCILE_PER_SECOND', '0', 1],
+    ['RECONCILE_OPEN_AFTER_S', '-1', 0],
+    ['RECONCILE_PENDING_AFTER_S', '1.5', 0],
+    ['RECONCILE_MAX_CALLS', '200 calls', 1],
+  ])('%s=%s is refused, naming the variable', (name, value, minimum) => {
+    expect(() => readReconcileEnvironment({ [name]: value })).toThrow(expect.objectContaining({ code: 'ENVIRONMENT_INVALID', variable: name, message: `environment variable ${name} must be a whole number of at least ${minimum}` }));
   });
 });

@@ -7,7 +7,7 @@ import type { AccountKind } from '../../../lib/operations/operation';
 import { intentKey, serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events';
-import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { ledgerFailsAfter, startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { detailTradeNo, merchantOrder, partnerOrder, SEED_MERCHANT_ORDER, signPlansIn } from '../../helpers/orders';
 import { nodeTransport } from '../../../lib/http/transport';
@@ -520,13 +520,8 @@ describe('create-service-order: configuration and ledger faults', () => {
 
   it('a failed ledger write after WeChat Pay accepted → still 200, logged loudly, the intent left PENDING', async () => {
     // The ledger fails from the moment WeChat Pay has answered: the write-ahead went through.
-    const failAfter: Transport = async (url, request) => {
-      const answer = await nodeTransport()(url, request);
-      aws.ledgerProxy.set('fail');
-      return answer;
-    };
     const order = merchantOrder();
-    const response = await post(createHandler({ overrides: { transport: failAfter } }), order);
+    const response = await post(createHandler({ overrides: { transport: ledgerFailsAfter(aws, nodeTransport()) } }), order);
     expect(response.statusCode).toBe(200);
     const error = log.lines.find((line) => line.level === 'error')!;
     expect(error.message).toMatch(/^LEDGER_WRITE_FAILED/);

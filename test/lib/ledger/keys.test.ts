@@ -5,6 +5,7 @@ import {
   encodeComponent,
   intentKey,
   notificationKey,
+  partitionObject,
   pendingPartition,
   planKey,
   serviceOrderKey,
@@ -29,6 +30,22 @@ describe('ledger keys', () => {
         if (a !== b) expect(encodeComponent(a)).not.toBe(encodeComponent(b));
       }),
     );
+  });
+
+  it('name the object of a partition again, whatever its numbers hold (the reconciliation reads an intent by it)', () => {
+    const account = fc.record({ mchid: fc.string({ unit: 'binary' }), subMchid: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }) });
+    fc.assert(
+      fc.property(account, fc.string({ unit: 'binary' }), ({ mchid, subMchid }, number) => {
+        const owner = subMchid === undefined ? { mchid } : { mchid, subMchid };
+        expect(partitionObject(serviceOrderKey({ ...owner, outOrderNo: number }).pk)).toEqual({ kind: 'SERVICE_ORDER', account: owner, number });
+        expect(partitionObject(userSignPlanKey({ ...owner, merchantSignPlanNo: number }).pk)).toEqual({ kind: 'USER_SIGN_PLAN', account: owner, number });
+        expect(partitionObject(planKey({ ...owner, merchantPlanNo: number }).pk)).toEqual({ kind: 'PLAN', account: owner, number });
+      }),
+    );
+    expect(partitionObject(unattachedNotificationKey('1900000109', 'EV-1').pk)).toBeUndefined();
+    expect(partitionObject('SIGN_PLAN_ID#1900000109#X')).toBeUndefined();
+    expect(partitionObject('SERVICE_ORDER#1900000109#X#Y')).toBeUndefined();
+    expect(partitionObject('SERVICE_ORDER#M/S/T#X')).toBeUndefined();
   });
 
   it("keep (sub_mchid S1#X, out_trade_no Y) and (S1, X#Y) apart, and a merchant's order apart from a partner's", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intentKey, pendingPartition, serviceOrderKey, unattachedNotificationKey, userSignPlanDetailKey, userSignPlanKey, type ServiceOrderKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
 import { Ledger } from '../../../lib/ledger/ledger';
 import type { ReceivedNotification } from '../../../lib/ledger/notification-record';
-import { USER_SIGN_PLAN_STATES } from '../../../lib/ledger/states';
+import { PLAN_DETAIL_STATES, USER_SIGN_PLAN_STATES } from '../../../lib/ledger/states';
 import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { localClientConfig } from '../../dev/aws/local-clients';
 
@@ -269,6 +269,48 @@ describe('ledger: the pending index', () => {
     await ledger.recordNotification(notification(orders[1]!));
     expect(await open('2026-11-23T00:00:00.000Z')).toEqual([orders[2]!.outOrderNo, orders[0]!.outOrderNo]);
     expect(await ledger.pending({ mchid: `${account}X`, kind: 'SERVICE_ORDER', before: '2026-11-23T00:00:00.000Z' })).toEqual({ items: [] });
+  });
+});
+
+describe('ledger: what the reconciliation writes', () => {
+  it('touchPending moves an open item to the back of the index, state and version kept; never back in time, never a closed item', async () => {
+    const account = `TOUCH${randomUUID().slice(0, 8)}`;
+    const [older, newer] = [0, 1].map(() => ({ mchid: account, outOrderNo: `OUT${randomUUID().slice(0, 8)}` }));
+    await ledger.recordCreatedOrder({ key: older!, request: '{}', response: '{"state":"CREATED"}', wechatpayRequestId: undefined, at: '2026-11-22T00:00:00.000Z' });
+    await ledger.recordCreatedOrder({ key: newer!, request: '{}', response: '{"state":"CREATED"}', wechatpayRequestId: undefined, at: '2026-11-22T01:00:00.000Z' });
+    const before = await aws.item(serviceOrderKey(older!));
+    expect(await ledger.touchPending(serviceOrderKey(older!), '2026-11-22T02:00:00.000Z')).toBe(true);
+    const open = async () => (await ledger.pending({ mchid: account, kind: 'SERVICE_ORDER', before: '2026-11-23T00:00:00.000Z' })).items.map((item) => item.out_order_no);
+    expect(await open()).toEqual([newer!.outOrderNo, older!.outOrderNo]);
+    expect(await aws.item(serviceOrderKey(older!))).toEqual({ ...before, pending_since: '2026-11-22T02:00:00.000Z', checked_at: '2026-11-22T02:00:00.000Z' });
+    expect(await ledger.touchPending(serviceOrderKey(older!), '2026-11-22T01:30:00.000Z')).toBe(false);
+    await ledger.recordNotification(notification(newer!));
+    expect(await ledger.touchPending(serviceOrderKey(newer!), '2026-11-22T03:00:00.000Z')).toBe(false);
+    expect(await open()).toEqual([older!.outOrderNo]);
+  });
+
+  it("details reads a user sign plan's details alone, in order", async () => {
+    const key: UserSignPlanKey = { mchid: MCHID, merchantSignPlanNo: `SP${randomUUID().slice(0, 8)}` };
+    expect(await ledger.details(userSignPlanKey(key))).toEqual([]);
+    await ledger.writeIntent({ object: userSignPlanKey(key), account: { mchid: MCHID }, operation: 'stop', method: 'POST', path: '/stop', request: '{}', at: '2026-11-22T00:00:00.000Z' });
+    for (const planDetailNo of [2, 1]) {
+      await ledger.applyChange({
+        item: userSignPlanDetailKey(key, planDetailNo),
+        kind: 'USER_SIGN_PLAN_DETAIL',
+        machine: PLAN_DETAIL_STATES,
+        order: { state: 'NOT_USED', at: '2026-11-22T00:00:00.000Z', tieBreak: 'sync' },
+        identity: { mchid: MCHID, merchant_sign_plan_no: key.merchantSignPlanNo, plan_detail_no: planDetailNo },
+        data: {},
+        once: {},
+        source: 'sync',
+        sourceId: undefined,
+        receivedAt: '2026-11-22T00:00:00.000Z',
+      });
+    }
+    expect((await ledger.details(userSignPlanKey(key))).map((detail) => [detail.plan_detail_no, detail.state])).toEqual([
+      [1, 'NOT_USED'],
+      [2, 'NOT_USED'],
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@
  * A sandbox that delivers to notify handlers served over HTTP, and a create
  * handler to make its orders: the fault tests' common ground.
  */
-import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
+import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions } from '../../../dev/sandbox';
 import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
 import { createServiceOrder } from '../../../lib/operations/service-orders';
 import type { Log } from '../../../lib/log';
@@ -17,7 +17,7 @@ import { recordingMetrics } from '../../helpers/metrics';
 export type Receivers = Record<string, string>;
 
 /** The sandbox, with the sign plans of test/helpers/orders seeded in it. */
-export async function startWorldSandbox(world: TestWorld, receivers: () => Receivers): Promise<Sandbox> {
+export async function startWorldSandbox(world: TestWorld, receivers: () => Receivers, options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const sandbox = await startSandbox({
     accounts: sandboxAccountsFromDevKeys(world),
     wechatpay: world.wechatpay,
@@ -27,6 +27,7 @@ export async function startWorldSandbox(world: TestWorld, receivers: () => Recei
       const { host, pathname } = new URL(url);
       return `${receivers()[host] ?? `https://${host}`}${pathname}`;
     },
+    ...options,
   });
   signPlansIn(world, sandbox);
   return sandbox;
