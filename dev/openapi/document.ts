@@ -92,7 +92,10 @@ function describeDefaults(schema: JsonSchema, operation: Operation): JsonSchema 
     notes.appid = notes.service_id;
   }
   const properties = { ...schema.properties };
-  for (const [name, note] of Object.entries(notes)) if (properties[name]) properties[name] = { ...(properties[name] as JsonSchema), description: note };
+  for (const [name, note] of Object.entries(notes)) {
+    const property = properties[name] as JsonSchema | undefined;
+    if (property) properties[name] = { ...property, description: property.description ? `${property.description}. ${note}` : note };
+  }
   const required = schema.required?.filter((name) => !(name === 'notify_url' && notes.notify_url));
   const { required: _required, ...rest } = schema;
   return { ...rest, properties, ...(required?.length ? { required } : {}) };
@@ -191,10 +194,11 @@ function iamOperation(kind: AccountKind, operation: Operation, example: RequestE
     ],
   };
   if (operation.method === 'POST') {
-    schemas[name] = describeDefaults(bodySchema(whole, parameters, subMchidInQuery), operation);
+    const body = describeDefaults(bodySchema(whole, parameters, subMchidInQuery), operation);
+    schemas[name] = body;
     operationObject.requestBody = {
-      // A route that names its object in the path may send no body.
-      required: parameters.length === 0,
+      // A route that names its object in the path may send no body, unless it needs a field.
+      required: parameters.length === 0 || (body.required ?? []).length > 0,
       ...json(ref(name), example?.body ? { examples: { example: { summary: example.summary, value: example.body } } } : {}),
     };
   }
