@@ -14,7 +14,8 @@ export interface RequestExample {
 }
 
 /** The README's create body, from the first JSON block of its section. */
-export function readmeCreateBody(readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')): Record<string, unknown> {
+export function readmeCreateBody(): Record<string, unknown> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### `POST /merchant/service-orders`'));
   const block = /```json\n([\s\S]*?)\n```/.exec(section);
   if (!block) throw new Error('README: no JSON block under "### `POST /merchant/service-orders`"');
