@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { ConflictError, LedgerUnavailableError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../../lib/errors';
-import { apiErrorResponse, notifyErrorResponse } from '../../lib/http/error-responses';
+import { apiErrorResponse, notifyErrorResponse, type MappedError } from '../../lib/http/error-responses';
 import type { AccountKind, Operation } from '../../lib/operations/operation';
 import { LIFECYCLE_OPERATIONS } from '../../lib/operations/routes';
 import { createServiceOrder } from '../../lib/operations/service-orders';
@@ -62,11 +62,12 @@ const pascal = (words: string) =>
     .map((word) => word[0]!.toUpperCase() + word.slice(1))
     .join('');
 
-export const requestSchemaName = (kind: AccountKind, operation: Operation) => pascal(`${kind} ${operation.name} request`);
+const requestSchemaName = (kind: AccountKind, operation: Operation) => pascal(`${kind} ${operation.name} request`);
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json, extra: Json = {}) => ({ content: { 'application/json': { schema, ...extra } } });
-const exampleOf = (response: { body?: string | null }) => (response.body ? JSON.parse(response.body) : undefined);
+/** The body an entry of the error table answers: the examples are the functions' own. */
+const bodyOf = ({ response }: MappedError): unknown => JSON.parse(response.body);
 
 /** The body of a route: its schema without the path parameters, and a partner's `sub_mchid` optional there (it may come in the query). */
 function bodySchema(whole: JsonSchema, parameters: string[], subMchidInQuery: boolean): JsonSchema {
@@ -118,28 +119,27 @@ const conflictLists = () => [...new Map(IAM_OPERATIONS.map(conflictsOf).flatMap(
 
 /** The error answers routes share (components.responses), each with the example the function's own error table gives. */
 function errorResponses(): Record<string, Json> {
-  const example = (mapped: { response: { body?: string | null } }) => exampleOf(mapped.response);
   const seed = requestExamples().merchant['service-order.create']!.body;
-  const invalid = example(apiErrorResponse(new RequestValidationError((validate(createServiceOrder.schema.merchant, { ...seed, coupon: 'SPRING' }) as { errors: FieldError[] }).errors)));
+  const invalid = bodyOf(apiErrorResponse(new RequestValidationError((validate(createServiceOrder.schema.merchant, { ...seed, coupon: 'SPRING' }) as { errors: FieldError[] }).errors)));
   const conflicts = conflictLists().map(({ name, codes }) => [
     name,
     error(
       { anyOf: [ref(name), ref('WechatpayError')] },
       "A rule the ledger shows the call would break (nothing was sent), or WeChat Pay's own 409.",
-      example(apiErrorResponse(new ConflictError(codes[0]!, 'this create was already requested for the same number with a different request; use a new number, or repeat the first request'))),
+      bodyOf(apiErrorResponse(new ConflictError(codes[0]!, 'this create was already requested for the same number with a different request; use a new number, or repeat the first request'))),
     ),
   ]);
   return {
     InvalidRequest: error('InvalidRequest', 'Invalid fields: nothing was done.', invalid),
     InvalidRequestOrWechatpay: error({ anyOf: [ref('InvalidRequest'), ref('WechatpayError')] }, "Invalid fields (nothing was sent), or WeChat Pay's own 400.", invalid),
-    NotFound: error('NotFound', 'The ledger holds no such object.', example(apiErrorResponse(new NotFoundError('the ledger holds no such service-order')))),
+    NotFound: error('NotFound', 'The ledger holds no such object.', bodyOf(apiErrorResponse(new NotFoundError('the ledger holds no such service-order')))),
     ...Object.fromEntries(conflicts),
-    PayloadTooLarge: error('PayloadTooLarge', 'A body over 32 KiB.', example(apiErrorResponse(new PayloadTooLargeError(32 * 1024)))),
+    PayloadTooLarge: error('PayloadTooLarge', 'A body over 32 KiB.', bodyOf(apiErrorResponse(new PayloadTooLargeError(32 * 1024)))),
     WechatpayError: error('WechatpayError', "WeChat Pay's own refusal, with its Request-ID.", { code: 'INVALID_REQUEST', message: '单据正在扣款中' }),
-    BadGateway: error('BadGateway', 'No trustworthy answer from WeChat Pay.', example(apiErrorResponse(new WechatPayUnavailableError('unreachable')))),
-    LedgerUnavailable: error('LedgerUnavailable', 'The ledger is unavailable: nothing was sent.', example(apiErrorResponse(new LedgerUnavailableError(undefined)))),
-    GatewayTimeout: error('GatewayTimeout', 'WeChat Pay did not answer in time.', example(apiErrorResponse(new WechatPayTimeoutError('timeout')))),
-    InternalError: error('InternalError', 'Anything else; the details are in the function logs.', example(apiErrorResponse(new Error('unexpected')))),
+    BadGateway: error('BadGateway', 'No trustworthy answer from WeChat Pay.', bodyOf(apiErrorResponse(new WechatPayUnavailableError('unreachable')))),
+    LedgerUnavailable: error('LedgerUnavailable', 'The ledger is unavailable: nothing was sent.', bodyOf(apiErrorResponse(new LedgerUnavailableError(undefined)))),
+    GatewayTimeout: error('GatewayTimeout', 'WeChat Pay did not answer in time.', bodyOf(apiErrorResponse(new WechatPayTimeoutError('timeout')))),
+    InternalError: error('InternalError', 'Anything else; the details are in the function logs.', bodyOf(apiErrorResponse(new Error('unexpected')))),
   };
 }
 
@@ -209,7 +209,7 @@ function iamOperation(kind: AccountKind, operation: Operation, example: RequestE
 const WECHATPAY_HEADERS = ['Wechatpay-Signature', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Serial'];
 
 function notifyOperation(kind: AccountKind): Json {
-  const fail = (status: number, description: string, failure: unknown) => [status, error('NotifyFailure', description, exampleOf(notifyErrorResponse(failure).response))];
+  const fail = (status: number, description: string, failure: unknown) => [status, error('NotifyFailure', description, bodyOf(notifyErrorResponse(failure)))];
   return {
     operationId: `${kind}Notify`,
     summary: "WeChat Pay's notifications, recorded exactly once",
