@@ -50,6 +50,10 @@ export const ERROR_BODIES = {
     }),
     v.description("WeChat Pay's own refusal, passed through with its `Request-ID` (once its signature verified, when it claims one)."),
   ),
+  ApiGatewayMessage: v.pipe(
+    v.looseObject({ message: v.string() }),
+    v.description("API Gateway's own answer, before any function runs: 403 when the SigV4 signature or the caller's IAM policy does not allow the call, 429 when the stage throttles."),
+  ),
   NotifyFailure: v.pipe(v.strictObject({ code: v.literal('FAIL'), message: v.string() }), v.description('WeChat Pay retries the notification on anything but a 2xx.')),
 };
 

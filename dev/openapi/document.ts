@@ -139,6 +139,10 @@ function errorResponses(): Record<string, Json> {
     BadGateway: error('BadGateway', 'No trustworthy answer from WeChat Pay.', bodyOf(apiErrorResponse(new WechatPayUnavailableError('unreachable')))),
     LedgerUnavailable: error('LedgerUnavailable', 'The ledger is unavailable: nothing was sent.', bodyOf(apiErrorResponse(new LedgerUnavailableError(undefined)))),
     GatewayTimeout: error('GatewayTimeout', 'WeChat Pay did not answer in time.', bodyOf(apiErrorResponse(new WechatPayTimeoutError('timeout')))),
+    Forbidden: error('ApiGatewayMessage', 'API Gateway refused the SigV4 signature, or the IAM policy does not allow the caller.', { message: 'Forbidden' }),
+    ForbiddenOrWechatpay: error({ anyOf: [ref('ApiGatewayMessage'), ref('WechatpayError')] }, "API Gateway refused the SigV4 signature or the caller's IAM policy, or WeChat Pay's own 403.", { message: 'Forbidden' }),
+    Throttled: error('ApiGatewayMessage', 'API Gateway throttled the request: retry later.', { message: 'Too Many Requests' }),
+    ThrottledOrWechatpay: error({ anyOf: [ref('ApiGatewayMessage'), ref('WechatpayError')] }, "API Gateway throttled the request, or WeChat Pay's own 429: retry later with the same number.", { message: 'Too Many Requests' }),
     InternalError: error('InternalError', 'Anything else; the details are in the function logs.', bodyOf(apiErrorResponse(new Error('unexpected')))),
   };
 }
@@ -161,9 +165,11 @@ function responses(kind: AccountKind, operation: Operation): Json {
   const call = operation.type === 'call';
   const conflicts = conflictsOf(operation);
   const result: Json = { [success.status]: ok, 400: shared(call ? 'InvalidRequestOrWechatpay' : 'InvalidRequest') };
+  result[403] = shared(call ? 'ForbiddenOrWechatpay' : 'Forbidden');
   if (!call) result[404] = shared('NotFound');
   if (conflicts) result[409] = shared(conflicts.name);
   result[413] = shared('PayloadTooLarge');
+  result[429] = shared(call ? 'ThrottledOrWechatpay' : 'Throttled');
   if (call) {
     result['4XX'] = shared('WechatpayError');
     result[502] = shared('BadGateway');
@@ -236,6 +242,7 @@ function notifyOperation(kind: AccountKind): Json {
         fail(400, 'Malformed, or not for this account.', new MalformedNotificationError('resource', 'is missing')),
         fail(401, 'The signature did not verify.', new MissingHeaderError('Wechatpay-Signature')),
         fail(413, 'A body over 128 KiB.', new PayloadTooLargeError(128 * 1024)),
+        [429, shared('Throttled')],
         fail(500, 'The secret or the ledger is unavailable: WeChat Pay retries.', new Error('unavailable')),
       ]),
     },
