@@ -239,7 +239,7 @@ describe('lifecycle routes: the whole way, merchant and partner', () => {
     const said = log.lines.filter((line) => line.level === 'info').map((line) => [line.message, line.attributes.merchant_plan_no ?? line.attributes.merchant_sign_plan_no, line.attributes.account, line.attributes.ledger]);
     expect(said).toEqual([
       ['plan.create: WeChat Pay answered 200', plan!.merchant_plan_no, 'merchant', 'recorded'],
-      ['user-sign-plan.create: WeChat Pay answered 200', signPlan.merchantSignPlanNo, 'merchant', 'recorded'],
+      ['user-sign-plan.create: WeChat Pay answered 200', signPlan.merchantSignPlanNo, 'merchant', 'applied'],
     ]);
     expect(log.lines.at(-1)!.attributes.user_ref).toMatch(/^[0-9a-f]{16}$/);
     expect(log.text()).not.toContain(OPENID);
