@@ -9,7 +9,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { createPublicKey } from 'node:crypto';
-import { createServiceOrder } from '../../lib/operations/service-orders';
+import { createServiceOrder } from '../../lib/operations/service-order-create';
 import { LIFECYCLE_OPERATIONS } from '../../lib/operations/routes';
 import { SERVICE_ORDER_PATHS } from '../../lib/service-order/wechatpay-paths';
 import { loadPrivateKey } from '../../lib/wechatpay';

@@ -9,7 +9,7 @@ import { ConflictError, LedgerUnavailableError, NotFoundError, PayloadTooLargeEr
 import { apiErrorResponse, notifyErrorResponse, type MappedError } from '../../lib/http/error-responses';
 import type { AccountKind, Operation } from '../../lib/operations/operation';
 import { LIFECYCLE_OPERATIONS } from '../../lib/operations/routes';
-import { createServiceOrder } from '../../lib/operations/service-orders';
+import { createServiceOrder } from '../../lib/operations/service-order-create';
 import { validate, type FieldError } from '../../lib/service-order/schema';
 import { MalformedNotificationError, MissingHeaderError, WechatPayTimeoutError, WechatPayUnavailableError } from '../../lib/wechatpay';
 import { ANSWER_BODIES, CONFLICT_CODES, conflict, ERROR_BODIES, NOTIFICATION } from './answers';

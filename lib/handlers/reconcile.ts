@@ -13,7 +13,8 @@ import { invocationFields, lambdaTraceHeader, withContext, type Log } from '../l
 import type { Metrics } from '../metrics';
 import type { AccountKind, CallOperation, OperationCall, OperationsLedger, VerifiedAnswer } from '../operations/operation';
 import { syncPlan } from '../operations/plans';
-import { createServiceOrder, syncServiceOrder } from '../operations/service-orders';
+import { syncServiceOrder } from '../operations/service-orders';
+import { createServiceOrder } from '../operations/service-order-create';
 import { PACKAGE_VALIDITY_MS, syncUserSignPlan } from '../operations/user-sign-plans';
 import type { SecretCache } from '../secrets/secret-cache';
 import { isJsonObject, WechatPayApiError, type Clock, type Transport } from '../wechatpay';

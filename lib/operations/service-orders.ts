@@ -1,17 +1,13 @@
 /**
- * The service-order routes: create (a plan detail's order), complete (WeChat Pay deducts only
- * after it), cancel, sync and the ledger's GET. WeChat Pay's paths: docs/wechatpay/sign-plan-api.md.
+ * The service-order routes after the create (service-order-create.ts): complete (WeChat Pay deducts
+ * only after it), cancel, sync and the ledger's GET. WeChat Pay's paths: docs/wechatpay/sign-plan-api.md.
  */
-import { ConflictError, RequestValidationError } from '../errors';
-import { serviceOrderKey, userSignPlanDetailKey, type ServiceOrderKey, type UserSignPlanKey } from '../ledger/keys';
-import { serviceOrderChange, type StateChange } from '../ledger/ledger';
-import { PLAN_DETAIL_STATES } from '../ledger/states';
-import { userReference } from '../log';
-import { merchantServiceOrderSchema, partnerServiceOrderSchema, type ServiceOrderRequest } from '../service-order/schema';
-import { SERVICE_ORDER_PATHS } from '../service-order/wechatpay-paths';
+import { RequestValidationError } from '../errors';
+import { serviceOrderKey, userSignPlanDetailKey, type ServiceOrderKey } from '../ledger/keys';
+import { serviceOrderChange } from '../ledger/ledger';
 import type { AccountKind, CallOperation, OperationCall, OperationsLedger, QuerySource, ReadOperation, VerifiedAnswer } from './operation';
 import * as schemas from './schemas';
-import { recordView, signPlanStatus } from './views';
+import { recordView } from './views';
 
 type Request = Record<string, unknown> & { out_order_no: string; sub_mchid?: string };
 
@@ -20,93 +16,13 @@ const orderKey = (call: OperationCall<{ out_order_no: string }>): ServiceOrderKe
 /** The general service-order endpoints (by out_order_no), which serve sign-plan orders too. */
 const ORDERS: Record<AccountKind, string> = { merchant: '/v3/payscore/serviceorder', partner: '/v3/payscore/partner/serviceorder' };
 
-const about = (call: OperationCall<unknown>, outOrderNo: string, serviceId: string) => ({
+/** The names an answer about a service order must carry: what was asked. */
+export const orderAbout = (call: OperationCall<unknown>, outOrderNo: string, serviceId: string) => ({
   out_order_no: outOrderNo,
   mchid: call.account.mchid,
   sub_mchid: call.account.subMchid,
   service_id: serviceId,
 });
-
-/** Where a create links its order: the sign plan and the detail, when the ledger holds them. */
-interface CreateKnown {
-  signPlan: UserSignPlanKey | undefined;
-}
-
-export const createServiceOrder: CallOperation<ServiceOrderRequest, CreateKnown> = {
-  type: 'call',
-  name: 'service-order.create',
-  method: 'POST',
-  route: '/service-orders',
-  schema: { merchant: merchantServiceOrderSchema, partner: partnerServiceOrderSchema },
-  intent: 'create',
-  defaults: ({ notifyUrl }) => ({ notify_url: notifyUrl }),
-  object: (call) => serviceOrderKey({ ...call.account, outOrderNo: call.request.out_trade_no }),
-  logFields: (call) => ({ out_trade_no: call.request.out_trade_no, user_ref: userReference((call.request.openid ?? (call.request as { sub_openid?: string }).sub_openid)!) }),
-  prepare: checkSignPlanRules,
-  wechatpay: (call) => ({ method: 'POST', path: SERVICE_ORDER_PATHS[call.kind], body: call.request }),
-  about: (call) => about(call, call.request.out_trade_no, call.request.service_id),
-  async record(ledger, answer, call, known) {
-    const key = { ...call.account, outOrderNo: call.request.out_trade_no };
-    const detail = known.signPlan && detailUsing(known.signPlan, call, answer);
-    const [created] = await Promise.all([
-      ledger.recordCreatedOrder({
-        key,
-        request: JSON.stringify(call.request),
-        response: answer.text,
-        wechatpayRequestId: answer.requestId,
-        at: call.at,
-        ...(known.signPlan ? { merchantSignPlanNo: known.signPlan.merchantSignPlanNo } : {}),
-      }),
-      detail && ledger.applyChange(detail),
-    ]);
-    return created;
-  },
-};
-
-/**
- * SPEC "Checks before WeChat Pay": for a sign plan the ledger holds, the rules WeChat Pay would
- * apply, answered at once (409, nothing sent). For one it does not hold, WeChat Pay decides.
- */
-async function checkSignPlanRules(ledger: OperationsLedger, call: OperationCall<ServiceOrderRequest>): Promise<CreateKnown> {
-  const { request } = call;
-  const signPlan = await ledger.signPlanOf(call.account, request.sign_plan_id);
-  if (!signPlan) return { signPlan: undefined };
-  const status = await signPlanStatus(ledger, signPlan);
-  const state = status.record.object?.state;
-  if (state === undefined) return { signPlan: undefined };
-  const name = `sign plan ${signPlan.merchantSignPlanNo}`;
-  if (state !== 'SIGNED') throw new ConflictError('SIGN_PLAN_NOT_SIGNED', `${name} is ${String(state)}: orders are created only for a SIGNED sign plan`);
-  const detail = status.details.find((candidate) => candidate.planDetailNo === request.plan_detail_no);
-  if (!detail) throw new ConflictError('PLAN_DETAIL_UNKNOWN', `plan_detail_no ${request.plan_detail_no} is not a plan detail of ${name} (it has ${status.details.length})`);
-  if (detail.merchantPlanDetailNo !== undefined && request.out_trade_no !== detail.merchantPlanDetailNo) {
-    throw new ConflictError('OUT_TRADE_NO_NOT_PLAN_DETAIL', `out_trade_no must be the merchant_plan_detail_no of plan detail ${detail.planDetailNo}: ${detail.merchantPlanDetailNo}`);
-  }
-  // The same order asked again (a retry): WeChat Pay answers it the same.
-  if (detail.outOrderNo === request.out_trade_no) return { signPlan };
-  if (detail.state !== 'NOT_USED') throw new ConflictError('PLAN_DETAIL_USED', `plan detail ${detail.planDetailNo} of ${name} is ${detail.state}: it has had its order`);
-  const open = status.details.find((candidate) => candidate.state === 'USING');
-  if (open) {
-    throw new ConflictError('SIGN_PLAN_ORDER_OPEN', `${name} already has an order in service (plan detail ${open.planDetailNo}, ${open.outOrderNo ?? 'unknown'}): cancel it, or complete it and wait for the payment`);
-  }
-  return { signPlan };
-}
-
-/** The plan detail is in service from its order's create on (WeChat Pay tells it only at signing and cancelling). */
-function detailUsing(signPlan: UserSignPlanKey, call: OperationCall<ServiceOrderRequest>, answer: VerifiedAnswer): StateChange {
-  const orderId = answer.json.order_id;
-  return {
-    item: userSignPlanDetailKey(signPlan, call.request.plan_detail_no),
-    kind: 'USER_SIGN_PLAN_DETAIL',
-    machine: PLAN_DETAIL_STATES,
-    order: { state: 'USING', at: call.at, tieBreak: 'create' },
-    identity: { mchid: signPlan.mchid, sub_mchid: signPlan.subMchid, merchant_sign_plan_no: signPlan.merchantSignPlanNo, plan_detail_no: call.request.plan_detail_no },
-    data: {},
-    once: { out_order_no: call.request.out_trade_no, order_id: typeof orderId === 'string' ? orderId : undefined },
-    source: 'create',
-    sourceId: answer.requestId,
-    receivedAt: call.at,
-  };
-}
 
 /** What names an order at WeChat Pay, from the request or else from the ledger's order. */
 interface OrderNames {
@@ -239,7 +155,7 @@ export const syncServiceOrder: CallOperation<Request, OrderNames> = {
     const query = new URLSearchParams({ service_id: known.serviceId, ...(call.kind === 'merchant' ? { appid: known.appid! } : { sub_mchid: call.request.sub_mchid! }), out_order_no: call.request.out_order_no });
     return { method: 'GET', path: `${ORDERS[call.kind]}?${query}` };
   },
-  about: (call, known) => about(call, call.request.out_order_no, known.serviceId),
+  about: (call, known) => orderAbout(call, call.request.out_order_no, known.serviceId),
   async record(ledger, answer, call) {
     const change = answerChange(call, answer, call.source ?? 'sync', {});
     return change && (await ledger.applyChange(change)) ? 'applied' : 'unchanged';

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { METRICS, type MetricName } from '../../lib/metrics';
 import { copyProject, PROJECT_ROOT, type ProjectCopy } from '../helpers/project-copy';
 import { LIFECYCLE_OPERATIONS } from '../../lib/operations/routes';
-import { createServiceOrder } from '../../lib/operations/service-orders';
+import { createServiceOrder } from '../../lib/operations/service-order-create';
 
 interface Resource {
   Type: string;

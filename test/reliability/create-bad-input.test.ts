@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../dev/sandbox';
 import { operationsHandler } from '../../lib/handlers/operations';
-import { createServiceOrder } from '../../lib/operations/service-orders';
+import { createServiceOrder } from '../../lib/operations/service-order-create';
 import { createTestWorld, type TestWorld } from '../helpers/accounts';
 import { httpApiEvent, lambdaContext, restEvent } from '../helpers/events';
 import { startLocalAws, type LocalAws } from '../helpers/local-aws';

@@ -2,7 +2,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
 import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
-import { createServiceOrder } from '../../../lib/operations/service-orders';
+import { createServiceOrder } from '../../../lib/operations/service-order-create';
 import type { AccountKind } from '../../../lib/operations/operation';
 import { intentKey, serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox } from '../../../dev/sandbox';
 import { operationsHandler } from '../../../lib/handlers/operations';
-import { createServiceOrder } from '../../../lib/operations/service-orders';
+import { createServiceOrder } from '../../../lib/operations/service-order-create';
 import { deductionNotifyHandler } from '../../../lib/handlers/deduction-notify';
 import { serviceOrderKey } from '../../../lib/ledger/keys';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';

@@ -13,7 +13,7 @@ import { intentKey, planKey, serviceOrderKey, userSignPlanDetailKey, userSignPla
 import { PLAN_DETAIL_STATES } from '../../../lib/ledger/states';
 import type { AccountKind } from '../../../lib/operations/operation';
 import { LIFECYCLE_OPERATIONS } from '../../../lib/operations/routes';
-import { createServiceOrder } from '../../../lib/operations/service-orders';
+import { createServiceOrder } from '../../../lib/operations/service-order-create';
 import type { Transport } from '../../../lib/wechatpay';
 import { createOrder, PARTNER_PATH, startReceiver } from '../../dev/sandbox/helpers';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';

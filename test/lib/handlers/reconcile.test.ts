@@ -11,7 +11,8 @@ import { reconcileHandler, type ReconcileDependencies, type ReconcileLimits } fr
 import { nodeTransport } from '../../../lib/http/transport';
 import { intentKey, serviceOrderKey, userSignPlanDetailKey, userSignPlanKey, type UserSignPlanKey } from '../../../lib/ledger/keys';
 import { serviceOrderChange, userSignPlanChange, userSignPlanDetailChanges } from '../../../lib/ledger/ledger';
-import { completeServiceOrder, createServiceOrder } from '../../../lib/operations/service-orders';
+import { completeServiceOrder } from '../../../lib/operations/service-orders';
+import { createServiceOrder } from '../../../lib/operations/service-order-create';
 import type { AccountKind, Operation } from '../../../lib/operations/operation';
 import type { Transport } from '../../../lib/wechatpay';
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';

@@ -4,7 +4,7 @@
  */
 import { sandboxAccountsFromDevKeys, startSandbox, type Sandbox, type SandboxOptions } from '../../../dev/sandbox';
 import { operationsHandler, type OperationDependencies } from '../../../lib/handlers/operations';
-import { createServiceOrder } from '../../../lib/operations/service-orders';
+import { createServiceOrder } from '../../../lib/operations/service-order-create';
 import type { Log } from '../../../lib/log';
 import type { TestWorld } from '../../helpers/accounts';
 import { httpApiEvent, lambdaContext } from '../../helpers/events';
