@@ -19,7 +19,7 @@ import { createOrder, PARTNER_PATH, startReceiver } from '../../dev/sandbox/help
 import { createTestWorld, type TestWorld } from '../../helpers/accounts';
 import { lambdaContext } from '../../helpers/events';
 import { serveLambda, type LambdaServer } from '../../helpers/lambda-http';
-import { startLocalAws, type LocalAws } from '../../helpers/local-aws';
+import { ledgerFailsAfter, startLocalAws, type LocalAws } from '../../helpers/local-aws';
 import { recordingLog, type RecordingLog } from '../../helpers/logs';
 import { recordingMetrics, type RecordingMetrics } from '../../helpers/metrics';
 
@@ -574,11 +574,7 @@ describe('operations handler: routing, bodies, the write-ahead', () => {
   });
 
   it('a repeat of a call still PENDING (its answer unrecorded) goes to WeChat Pay again and completes the intent', async () => {
-    const failAfter: Transport = async (url, init) => {
-      const answer = await counting(url, init);
-      aws.ledgerProxy.set('fail');
-      return answer;
-    };
+    const failAfter = ledgerFailsAfter(aws, counting);
     const body = planBody('merchant');
     expect((await request('merchant', 'POST', '/plans', body, {}, { transport: failAfter })).status).toBe(200);
     aws.ledgerProxy.set('pass');
@@ -606,11 +602,7 @@ describe('operations handler: routing, bodies, the write-ahead', () => {
   });
 
   it("a refusal whose FAILED mark cannot be written: WeChat Pay's answer still, and a warning", async () => {
-    const failAfter: Transport = async (url, init) => {
-      const answer = await counting(url, init);
-      aws.ledgerProxy.set('fail');
-      return answer;
-    };
+    const failAfter = ledgerFailsAfter(aws, counting);
     const answer = await request('merchant', 'POST', '/user-sign-plans', { service_id: SERVICE_ID, plan_id: 'NO-SUCH-PLAN', appid: APPID, openid: OPENID, merchant_sign_plan_no: number('S'), sign_plan_detail: [{ plan_detail_no: 1, merchant_plan_detail_no: number('D') }] }, {}, { transport: failAfter });
     expect([answer.status, answer.json.code]).toEqual([400, 'INVALID_REQUEST']);
     expect(log.lines.find((line) => line.level === 'warn' && line.message === 'could not mark a refused intent FAILED; the reconciliation will')!.attributes).toMatchObject({ operation: 'create' });
