@@ -72,8 +72,8 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
       return jsonResponse(200, view);
     }
 
-    const known = operation.prepare ? await prepared(operation.prepare(deps.ledger, call)) : undefined;
-    const wechatpay = operation.wechatpay(call, known);
+    const prepare = operation.prepare ? await prepared(operation.prepare(deps.ledger, call)) : undefined;
+    const wechatpay = operation.wechatpay(call, prepare);
     const requestText = wechatpay.body === undefined ? '' : JSON.stringify(wechatpay.body);
     const intent: Intent | undefined = operation.intent && {
       object,
@@ -84,12 +84,24 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
       request: requestText,
       at: call.at,
     };
+    const checking = operation.check && prepared(operation.check(deps.ledger, call));
+    let known = prepare;
     if (intent) {
-      const replay = await writeAhead(deps.ledger, intent);
-      if (replay) {
+      const [ahead, checked] = await Promise.allSettled([writeAhead(deps.ledger, intent), checking]);
+      if (ahead.status === 'rejected') throw ahead.reason;
+      if (ahead.value.replay) {
         log.info('repeated request: answered as the first time, nothing sent to WeChat Pay', { object: object.pk });
-        return replay;
+        return ahead.value.replay;
       }
+      if (checked.status === 'rejected') {
+        // Nothing is sent: the intent this call wrote is FAILED at once, so that its number may be used again.
+        const refusal = apiErrorResponse(checked.reason).response;
+        if (ahead.value.written) await failIntent(deps.ledger, intent, { httpStatus: refusal.statusCode, response: refusal.body }, clock, log);
+        throw checked.reason;
+      }
+      if (checking) known = checked.value;
+    } else if (checking) {
+      known = await checking;
     }
 
     const client = wechatpayClient(credentials, {
@@ -108,7 +120,9 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
     } catch (error) {
       // A refusal is final: WeChat Pay did nothing, so the same number may be used again. Anything
       // else (no answer, a 5xx) leaves the intent PENDING for the reconciliation to settle.
-      if (intent && error instanceof WechatPayApiError) await failIntent(deps.ledger, intent, error, clock, log);
+      if (intent && error instanceof WechatPayApiError) {
+        await failIntent(deps.ledger, intent, { httpStatus: error.status, response: JSON.stringify(error.body), wechatpayRequestId: error.requestId }, clock, log);
+      }
       throw error;
     }
     const answer: VerifiedAnswer = { status: response.status, text: response.body.toString('utf8'), json: response.json, requestId: response.requestId };
@@ -171,10 +185,10 @@ const answerResponse = (status: number, text: string, requestId: string | undefi
  * ledger; a repeat of one still PENDING goes to WeChat Pay again (its numbers make that safe); the
  * same number with another request is a 409. If the ledger cannot write, nothing is sent.
  */
-async function writeAhead(ledger: OperationsLedger, intent: Intent): Promise<HttpResponse | undefined> {
+async function writeAhead(ledger: OperationsLedger, intent: Intent): Promise<{ written: boolean; replay?: HttpResponse }> {
   let existing: Record<string, unknown>;
   try {
-    if (await ledger.writeIntent(intent)) return undefined;
+    if (await ledger.writeIntent(intent)) return { written: true };
     // An intent is never deleted: one that could not be written is there.
     existing = (await ledger.item(intentKey(intent.object, intent.operation)))!;
   } catch (cause) {
@@ -183,20 +197,13 @@ async function writeAhead(ledger: OperationsLedger, intent: Intent): Promise<Htt
   if (existing.request !== intent.request) {
     throw new ConflictError('IDEMPOTENCY_CONFLICT', `this ${intent.operation} was already requested for the same number with a different request; use a new number, or repeat the first request`);
   }
-  if (existing.status !== 'DONE') return undefined;
-  return answerResponse(Number(existing.http_status), String(existing.response), existing.wechatpay_request_id as string | undefined, { 'Idempotent-Replayed': 'true' });
+  if (existing.status !== 'DONE') return { written: false };
+  return { written: false, replay: answerResponse(Number(existing.http_status), String(existing.response), existing.wechatpay_request_id as string | undefined, { 'Idempotent-Replayed': 'true' }) };
 }
 
-async function failIntent(ledger: OperationsLedger, intent: Intent, error: WechatPayApiError, clock: Clock, log: Log): Promise<void> {
+async function failIntent(ledger: OperationsLedger, intent: Intent, refusal: { httpStatus: number; response: string; wechatpayRequestId?: string | undefined }, clock: Clock, log: Log): Promise<void> {
   try {
-    await ledger.completeIntent(intent.object, intent.operation, {
-      status: 'FAILED',
-      at: new Date(clock()).toISOString(),
-      source: intent.operation,
-      httpStatus: error.status,
-      response: JSON.stringify(error.body),
-      wechatpayRequestId: error.requestId,
-    });
+    await ledger.completeIntent(intent.object, intent.operation, { status: 'FAILED', at: new Date(clock()).toISOString(), source: intent.operation, ...refusal });
   } catch (cause) {
     // Left PENDING: the reconciliation finds WeChat Pay has no such change and marks it failed.
     log.warn('could not mark a refused intent FAILED; the reconciliation will', { operation: intent.operation, error: cause });

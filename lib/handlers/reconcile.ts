@@ -264,9 +264,9 @@ async function reconcile(kind: AccountKind, deps: ReconcileDependencies, log: Lo
 
   /** A create WeChat Pay made whose answer the ledger never recorded: recorded as the create would have (its request, the plan detail in service). */
   async function recordCreate(call: OperationCall<Record<string, unknown>>, sent: Record<string, unknown>, answer: VerifiedAnswer): Promise<void> {
-    const createCall = { ...call, request: sent } as unknown as Parameters<NonNullable<typeof createServiceOrder.prepare>>[1];
+    const createCall = { ...call, request: sent } as unknown as Parameters<NonNullable<typeof createServiceOrder.check>>[1];
     // A rule the create would break now (its detail since used) leaves the order unlinked, not unrecorded.
-    const known = await createServiceOrder.prepare!(ledger, createCall).catch(() => ({ signPlan: undefined }));
+    const known = await createServiceOrder.check!(ledger, createCall).catch(() => ({ signPlan: undefined }));
     await createServiceOrder.record(ledger, answer, createCall, known);
   }
 

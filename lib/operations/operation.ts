@@ -74,6 +74,11 @@ export interface CallOperation<R = never, K = unknown> extends Entry<R> {
   defaults?(environment: { notifyUrl: string | undefined }): Record<string, unknown>;
   /** What the ledger knows that the call needs or forbids; throws a ConflictError (409) for a rule the call would break. */
   prepare?(ledger: OperationsLedger, call: OperationCall<R>): Promise<K>;
+  /**
+   * Like `prepare`, for what the request to WeChat Pay does not depend on (a create's sign-plan
+   * rules): read while the intent is written, one round trip instead of two. An entry has one or the other.
+   */
+  check?(ledger: OperationsLedger, call: OperationCall<R>): Promise<K>;
   wechatpay(call: OperationCall<R>, known: K): WechatpayRequest;
   /** The answer's fields that must be what was asked (read in `answerObject` of the answer when given). */
   about(call: OperationCall<R>, known: K): Record<string, string | undefined>;

@@ -27,7 +27,7 @@ export const createServiceOrder: CallOperation<ServiceOrderRequest, CreateKnown>
   defaults: ({ notifyUrl }) => ({ notify_url: notifyUrl }),
   object: (call) => serviceOrderKey({ ...call.account, outOrderNo: call.request.out_trade_no }),
   logFields: (call) => ({ out_trade_no: call.request.out_trade_no, user_ref: userReference((call.request.openid ?? (call.request as { sub_openid?: string }).sub_openid)!) }),
-  prepare: checkSignPlanRules,
+  check: checkSignPlanRules,
   wechatpay: (call) => ({ method: 'POST', path: SERVICE_ORDER_PATHS[call.kind], body: call.request }),
   about: (call) => ({ out_order_no: call.request.out_trade_no, mchid: call.account.mchid, sub_mchid: call.account.subMchid, service_id: call.request.service_id }),
   async record(ledger, answer, call, known) {

@@ -187,6 +187,21 @@ async function served(signPlan: SignPlan, detail: number): Promise<string> {
   return created.json.order_id as string;
 }
 
+/** The ledger learns detail 1 of the merchant's sign plan USED (as a sync of an order made elsewhere would say). */
+const detailUsedElsewhere = (signPlan: SignPlan) =>
+  aws.ledger().applyChange({
+    item: userSignPlanDetailKey({ ...accountOf('merchant'), merchantSignPlanNo: signPlan.merchantSignPlanNo }, 1),
+    kind: 'USER_SIGN_PLAN_DETAIL',
+    machine: PLAN_DETAIL_STATES,
+    order: { state: 'USED', at: '2026-12-01T00:00:00Z', tieBreak: 'sync' },
+    identity: {},
+    data: {},
+    once: {},
+    source: 'sync',
+    sourceId: undefined,
+    receivedAt: '2026-12-01T00:00:00Z',
+  });
+
 describe('lifecycle routes: the whole way, merchant and partner', () => {
   it.each(['merchant', 'partner'] as const)('%s: a plan, a user sign plan signed, details 1 and 2 served and paid; the GET shows it all', async (kind) => {
     const signPlan = await signed(kind);
@@ -247,12 +262,35 @@ describe('lifecycle routes: the whole way, merchant and partner', () => {
 });
 
 describe('lifecycle routes: checks before WeChat Pay (409, nothing sent)', () => {
-  it('an order for an UNSIGNED sign plan → 409 SIGN_PLAN_NOT_SIGNED', async () => {
+  it('an order for an UNSIGNED sign plan → 409 SIGN_PLAN_NOT_SIGNED; its intent FAILED, so the same order goes through once signed', async () => {
     const signPlan = await presigned('merchant');
     calls = [];
     const answer = await request('merchant', 'POST', '/service-orders', orderBody(signPlan, 1));
     expect([answer.status, answer.json.code]).toEqual([409, 'SIGN_PLAN_NOT_SIGNED']);
     expect(calls).toEqual([]);
+    // The rules are read while the intent is written: the intent this call wrote is refused at once.
+    const key = serviceOrderKey({ ...accountOf('merchant'), outOrderNo: signPlan.detailNos[0]! });
+    const intent = await aws.item(intentKey(key, 'create'));
+    expect(intent).toMatchObject({ status: 'FAILED', http_status: 409, completed_by: 'create' });
+    expect(JSON.parse(intent!.response as string)).toMatchObject({ code: 'SIGN_PLAN_NOT_SIGNED' });
+    expect(intent).not.toHaveProperty('pending_pk');
+    await sandbox.waitForDelivery(sandbox.signSignPlan(signPlan.signPlanId).notificationId);
+    expect((await request('merchant', 'POST', '/service-orders', orderBody(signPlan, 1))).status).toBe(200);
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'DONE' });
+  });
+
+  it('a rule broken by a repeat of a call still PENDING leaves that intent as it was: another call may have it in flight', async () => {
+    const signPlan = await signed('merchant');
+    const order = orderBody(signPlan, 1);
+    const key = serviceOrderKey({ ...accountOf('merchant'), outOrderNo: signPlan.detailNos[0]! });
+    // An earlier attempt whose answer went unrecorded: PENDING.
+    expect((await request('merchant', 'POST', '/service-orders', order, {}, { transport: ledgerFailsAfter(aws, counting) })).status).toBe(200);
+    aws.ledgerProxy.set('pass');
+    // Meanwhile the ledger learnt the detail used (a sync, say): the repeat breaks a rule.
+    await detailUsedElsewhere(signPlan);
+    const repeat = await request('merchant', 'POST', '/service-orders', order);
+    expect([repeat.status, repeat.json.code]).toEqual([409, 'PLAN_DETAIL_USED']);
+    expect(await aws.item(intentKey(key, 'create'))).toMatchObject({ status: 'PENDING' });
   });
 
   it.each([
@@ -283,19 +321,7 @@ describe('lifecycle routes: checks before WeChat Pay (409, nothing sent)', () =>
 
   it('a detail the ledger knows is used (its order elsewhere) → 409 PLAN_DETAIL_USED', async () => {
     const signPlan = await signed('merchant');
-    const key = { ...accountOf('merchant'), merchantSignPlanNo: signPlan.merchantSignPlanNo };
-    await aws.ledger().applyChange({
-      item: userSignPlanDetailKey(key, 1),
-      kind: 'USER_SIGN_PLAN_DETAIL',
-      machine: PLAN_DETAIL_STATES,
-      order: { state: 'USED', at: '2026-12-01T00:00:00Z', tieBreak: 'sync' },
-      identity: {},
-      data: {},
-      once: {},
-      source: 'sync',
-      sourceId: undefined,
-      receivedAt: '2026-12-01T00:00:00Z',
-    });
+    await detailUsedElsewhere(signPlan);
     calls = [];
     const answer = await request('merchant', 'POST', '/service-orders', orderBody(signPlan, 1));
     expect([answer.status, answer.json.code]).toEqual([409, 'PLAN_DETAIL_USED']);
