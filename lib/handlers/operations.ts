@@ -84,25 +84,20 @@ export function operationsHandler(kind: AccountKind, operations: readonly Operat
       request: requestText,
       at: call.at,
     };
-    const checking = operation.check && prepared(operation.check(deps.ledger, call));
-    let known = prepare;
-    if (intent) {
-      const [ahead, checked] = await Promise.allSettled([writeAhead(deps.ledger, intent), checking]);
-      if (ahead.status === 'rejected') throw ahead.reason;
-      if (ahead.value.replay) {
-        log.info('repeated request: answered as the first time, nothing sent to WeChat Pay', { object: object.pk });
-        return ahead.value.replay;
-      }
-      if (checked.status === 'rejected') {
-        // Nothing is sent: the intent this call wrote is FAILED at once, so that its number may be used again.
-        const refusal = apiErrorResponse(checked.reason).response;
-        if (ahead.value.written) await failIntent(deps.ledger, intent, { httpStatus: refusal.statusCode, response: refusal.body }, clock, log);
-        throw checked.reason;
-      }
-      if (checking) known = checked.value;
-    } else if (checking) {
-      known = await checking;
+    // The checks the request does not depend on are read while the intent is written.
+    const [ahead, checked] = await Promise.allSettled([intent && writeAhead(deps.ledger, intent), operation.check && prepared(operation.check(deps.ledger, call))]);
+    if (ahead.status === 'rejected') throw ahead.reason;
+    if (ahead.value?.replay) {
+      log.info('repeated request: answered as the first time, nothing sent to WeChat Pay', { object: object.pk });
+      return ahead.value.replay;
     }
+    if (checked.status === 'rejected') {
+      // Nothing is sent: the intent this call wrote is FAILED at once, so that its number may be used again.
+      const refusal = apiErrorResponse(checked.reason).response;
+      if (intent && ahead.value?.written) await failIntent(deps.ledger, intent, { httpStatus: refusal.statusCode, response: refusal.body }, clock, log);
+      throw checked.reason;
+    }
+    const known = operation.check ? checked.value : prepare;
 
     const client = wechatpayClient(credentials, {
       baseUrl: deps.baseUrl,
