@@ -421,6 +421,8 @@ describe('alarms and the dashboard', () => {
     const notifyNames = NOTIFY.map((id) => withAlarms.Resources[id]!.Properties.FunctionName);
     expect(new Set(duration.properties.metrics.map((row) => row[3]))).toEqual(new Set(notifyNames));
     expect(duration.properties.annotations.horizontal.map((line: { value: number }) => line.value)).toEqual([5000, 3000]);
+    const deadLetters = board.widgets.find((widget) => widget.properties.title.startsWith('Dead letters'))!;
+    expect(deadLetters.properties.metrics).toEqual([['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', withAlarms.Resources.LedgerEventsDeadLetterQueue!.Properties.QueueName, { stat: 'Maximum', label: 'batches waiting' }]]);
   });
 });
 
