@@ -28,17 +28,10 @@ const UNKNOWN_FIELD = 'is not a known field';
 
 export const text = (max: number) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
-/**
- * A check's meaning in JSON Schema, for the API description (dev/openapi/): the metadata just
- * before a `v.check` or `v.rawCheck` states it, and its generator refuses a check without one.
- */
-const inJsonSchema = <T = string>(keywords: Record<string, unknown>) => v.metadata<T, Record<string, unknown>>(keywords);
-
 /** Counts characters as a person does (code points), not UTF-16 units: as JSON Schema's minLength and maxLength do. */
 export const characters = (min: number, max: number) =>
   v.pipe(
     v.string(),
-    inJsonSchema({ minLength: min, maxLength: max }),
     v.check((value) => {
       const count = [...value].length;
       return count >= min && count <= max;
@@ -48,10 +41,6 @@ export const characters = (min: number, max: number) =>
 /** `yyyyMMddHHmmss`, and a real calendar time. */
 export const wechatTime = v.pipe(
   v.string(),
-  inJsonSchema({
-    pattern: '^[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$',
-    description: 'yyyyMMddHHmmss, a real calendar time (a day past the end of its month, such as 20230230…, is refused too)',
-  }),
   v.check((value) => {
     const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
     if (!match) return false;
@@ -77,7 +66,6 @@ export const mchid = v.pipe(v.string(), v.regex(/^[0-9]{1,32}$/, 'must be a WeCh
 export const notifyUrl = v.pipe(
   v.string(),
   v.maxLength(NOTIFY_URL_MAX_LENGTH, `must be at most ${NOTIFY_URL_MAX_LENGTH} characters`),
-  inJsonSchema({ pattern: '^https://[^\\s/?#]', description: 'an https URL (as the WHATWG URL parser reads it)' }),
   v.check(isHttpsUrl, 'must be an https URL'),
 );
 
@@ -122,27 +110,19 @@ const partnerFields = closedObject({
  * needs sub_appid. A raw check runs even when other fields already failed: every
  * bad field is reported at once. (The partner create and pre-sign pages.)
  */
-export function withPartnerIdentity<T>(schema: Schema<T>) {
-  return v.pipe(
-    schema,
-    inJsonSchema<T>({
-      oneOf: [{ required: ['openid'] }, { required: ['sub_openid'] }],
-      dependentRequired: { sub_openid: ['sub_appid'] },
-      description: 'The user: exactly one of openid and sub_openid; sub_openid needs sub_appid.',
-    }),
-    v.rawCheck<T>(({ dataset, addIssue }) => {
-      const order = dataset.value;
-      if (!isJsonObject(order)) return;
-      const at = (key: string): [v.ObjectPathItem] => [{ type: 'object', origin: 'value', input: order, key, value: order[key] }];
-      if ((order.openid === undefined) === (order.sub_openid === undefined)) {
-        addIssue({ message: 'exactly one of openid and sub_openid is required', path: at('openid') });
-      }
-      if (order.sub_openid !== undefined && order.sub_appid === undefined) {
-        addIssue({ message: 'is required when sub_openid is given', path: at('sub_appid') });
-      }
-    }),
-  );
-}
+export const partnerIdentity = v.rawCheck<unknown>(({ dataset, addIssue }) => {
+  const order = dataset.value;
+  if (!isJsonObject(order)) return;
+  const at = (key: string): [v.ObjectPathItem] => [{ type: 'object', origin: 'value', input: order, key, value: order[key] }];
+  if ((order.openid === undefined) === (order.sub_openid === undefined)) {
+    addIssue({ message: 'exactly one of openid and sub_openid is required', path: at('openid') });
+  }
+  if (order.sub_openid !== undefined && order.sub_appid === undefined) {
+    addIssue({ message: 'is required when sub_openid is given', path: at('sub_appid') });
+  }
+});
+
+export const withPartnerIdentity = <T>(schema: Schema<T>): Schema<T> => v.pipe(schema, partnerIdentity as v.RawCheckAction<T>);
 
 export const partnerServiceOrderSchema = withPartnerIdentity(partnerFields);
 

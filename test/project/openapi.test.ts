@@ -10,13 +10,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
 import { parse } from 'yaml';
 import { ACCOUNT_KINDS, IAM_OPERATIONS, openApiDocument, openApiText, pathParameters } from '../../dev/openapi/document';
+import { jsonSchemaOf } from '../../dev/openapi/json-schema';
 import { PARTNER_SEED, readmeCreateBody, requestExamples, type RequestExample } from '../../dev/openapi/examples';
 import { operationsHandler } from '../../lib/handlers/operations';
 import { apiErrorResponse, notifyErrorResponse } from '../../lib/http/error-responses';
 import { AnswerMismatchError, ConflictError, LedgerUnavailableError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../../lib/errors';
 import type { AccountKind, Operation } from '../../lib/operations/operation';
+import { characters } from '../../lib/service-order/schema';
 import { DecryptionError, MalformedNotificationError, MissingHeaderError, WechatPayApiError, WechatPayTimeoutError, WechatPayUnavailableError } from '../../lib/wechatpay';
 import { lambdaContext } from '../helpers/events';
 import { recordingLog } from '../helpers/logs';
@@ -300,6 +303,14 @@ describe('openapi.json', () => {
       expect(documentSays('partner', IAM_OPERATIONS[0]!, request)).toBe(valid);
       expect(await functionSays('partner', IAM_OPERATIONS[0]!, request)).toBe(valid);
     }
+  });
+
+  it('refuses a check it does not state in JSON Schema, rather than describe it as no rule at all', () => {
+    expect(() => jsonSchemaOf(v.pipe(v.string(), v.check((value) => value !== 'x', 'must not be x')))).toThrow(
+      "a check ('must not be x') that dev/openapi/json-schema.ts does not state in JSON Schema",
+    );
+    expect(() => jsonSchemaOf(v.pipe(v.string(), v.rawCheck(() => undefined)))).toThrow('a raw_check action that dev/openapi/json-schema.ts does not state in JSON Schema');
+    expect(jsonSchemaOf(characters(2, 5))).toEqual({ type: 'string', minLength: 2, maxLength: 5 });
   });
 
   it("describes every error body the error table answers, under the status it answers", () => {
